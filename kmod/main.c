@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * skv: a key-value store in the kernel. Module init and exit.
+ */
+#include <linux/module.h>
+#include <linux/init.h>
+
+#include "skv.h"
+
+static int __init skv_mod_init(void)
+{
+	int ret;
+
+	ret = skv_device_init();
+	if (ret < 0)
+		goto err_device;
+
+	pr_info("skv ABI %d loaded\n", SKV_ABI_VERSION);
+	return 0;
+
+err_device:
+	return ret;
+}
+
+static void __exit skv_mod_exit(void)
+{
+	skv_device_exit();
+}
+
+module_init(skv_mod_init);
+module_exit(skv_mod_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("skv: in-kernel key-value store");
+MODULE_AUTHOR("The skv developers");
+MODULE_VERSION("0.1");
