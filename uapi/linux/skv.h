@@ -128,6 +128,7 @@
 #ifndef _UAPI_LINUX_SKV_H
 #define _UAPI_LINUX_SKV_H
 
+#include <linux/const.h>
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
@@ -136,16 +137,16 @@
 #define SKV_NAME_MAX		64	/* bytes, with the terminating NUL */
 
 /* Hard caps: no attribute may exceed these. */
-#define SKV_MAX_ENTRIES_CAP	(1ULL << 31)
+#define SKV_MAX_ENTRIES_CAP	_BITULL(31)
 #define SKV_KEY_LEN_CAP		4096
-#define SKV_VALUE_LEN_CAP	(16U << 20)
+#define SKV_VALUE_LEN_CAP	(16 * _BITUL(20))
 #define SKV_BATCH_MAX		1024
 
 /* Defaults taken by zero fields of struct skv_table_attr on create. */
-#define SKV_DEFAULT_MAX_ENTRIES	(1ULL << 20)
-#define SKV_DEFAULT_MAX_BYTES	(64ULL << 20)
+#define SKV_DEFAULT_MAX_ENTRIES	_BITULL(20)
+#define SKV_DEFAULT_MAX_BYTES	(64 * _BITULL(20))
 #define SKV_DEFAULT_KEY_LEN	512
-#define SKV_DEFAULT_VALUE_LEN	(1U << 20)
+#define SKV_DEFAULT_VALUE_LEN	_BITUL(20)
 #define SKV_DEFAULT_MODE	0600
 
 enum skv_policy {
@@ -171,33 +172,33 @@ enum skv_op {
 };
 
 /* skv_table_open.flags */
-#define SKV_OPEN_CREATE		(1U << 0)
-#define SKV_OPEN_EXCL		(1U << 1)
-#define SKV_OPEN_RDONLY		(1U << 2)
-#define SKV_OPEN_NOCLOEXEC	(1U << 3)
+#define SKV_OPEN_CREATE		_BITUL(0)
+#define SKV_OPEN_EXCL		_BITUL(1)
+#define SKV_OPEN_RDONLY		_BITUL(2)
+#define SKV_OPEN_NOCLOEXEC	_BITUL(3)
 #define SKV_OPEN_ALL		0xfU
 
 /* skv_put.flags (and skv_batch_op.flags for SKV_OP_PUT) */
-#define SKV_PUT_NX		(1U << 0)
-#define SKV_PUT_XX		(1U << 1)
-#define SKV_PUT_CAS		(1U << 2)
-#define SKV_PUT_TTL		(1U << 3)
+#define SKV_PUT_NX		_BITUL(0)
+#define SKV_PUT_XX		_BITUL(1)
+#define SKV_PUT_CAS		_BITUL(2)
+#define SKV_PUT_TTL		_BITUL(3)
 #define SKV_PUT_ALL		0xfU
 
 /* skv_delete.flags (and skv_batch_op.flags for SKV_OP_DELETE) */
-#define SKV_DEL_CAS		(1U << 0)
+#define SKV_DEL_CAS		_BITUL(0)
 #define SKV_DEL_ALL		0x1U
 
 /* skv_scan.flags */
-#define SKV_SCAN_VALUES		(1U << 0)
+#define SKV_SCAN_VALUES		_BITUL(0)
 #define SKV_SCAN_ALL		0x1U
 
 /* skv_set.mask */
-#define SKV_SET_DEFAULT_TTL	(1U << 0)
-#define SKV_SET_POLICY		(1U << 1)
-#define SKV_SET_MODE		(1U << 2)
-#define SKV_SET_UID		(1U << 3)
-#define SKV_SET_GID		(1U << 4)
+#define SKV_SET_DEFAULT_TTL	_BITUL(0)
+#define SKV_SET_POLICY		_BITUL(1)
+#define SKV_SET_MODE		_BITUL(2)
+#define SKV_SET_UID		_BITUL(3)
+#define SKV_SET_GID		_BITUL(4)
 #define SKV_SET_ALL		0x1fU
 
 struct skv_features {
