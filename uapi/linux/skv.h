@@ -229,6 +229,7 @@ struct skv_features {
 	__u32 sizeof_set;
 	__u32 __reserved0;
 };
+
 #define SKV_FEATURES_SIZE_VER0	sizeof(struct skv_features)
 
 struct skv_table_attr {
@@ -249,6 +250,7 @@ struct skv_table_open {
 	__s32 fd;		/* out: the table fd */
 	__u32 created;		/* out: 1 if this call created the table */
 };
+
 #define SKV_TABLE_OPEN_SIZE_VER0	sizeof(struct skv_table_open)
 
 struct skv_table_delete {
@@ -256,6 +258,7 @@ struct skv_table_delete {
 	__u32 flags;		/* must be 0 */
 	char name[SKV_NAME_MAX];
 };
+
 #define SKV_TABLE_DELETE_SIZE_VER0	sizeof(struct skv_table_delete)
 
 struct skv_get {
@@ -270,6 +273,7 @@ struct skv_get {
 	__u32 user_flags;	/* out */
 	__u32 __reserved0;	/* must be 0 */
 };
+
 #define SKV_GET_SIZE_VER0	sizeof(struct skv_get)
 
 struct skv_put {
@@ -285,6 +289,7 @@ struct skv_put {
 	__u32 __reserved0;	/* must be 0 */
 	__u64 version;		/* out: the new version */
 };
+
 #define SKV_PUT_SIZE_VER0	sizeof(struct skv_put)
 
 struct skv_delete {
@@ -296,6 +301,7 @@ struct skv_delete {
 	__u64 cas_version;	/* with SKV_DEL_CAS, else must be 0 */
 	__u64 version;		/* out: version of the deleted entry */
 };
+
 #define SKV_DELETE_SIZE_VER0	sizeof(struct skv_delete)
 
 struct skv_incr {
@@ -308,6 +314,7 @@ struct skv_incr {
 	__s64 value;		/* out: the result */
 	__u64 version;		/* out: the new version */
 };
+
 #define SKV_INCR_SIZE_VER0	sizeof(struct skv_incr)
 
 /*
@@ -341,6 +348,7 @@ struct skv_batch {
 	__u32 op_size;		/* sizeof(struct skv_batch_op) */
 	__u64 ops_ptr;		/* array of count struct skv_batch_op */
 };
+
 #define SKV_BATCH_SIZE_VER0	sizeof(struct skv_batch)
 
 struct skv_scan_rec {
@@ -364,6 +372,7 @@ struct skv_scan {
 	__u32 buf_len;		/* in: buffer size; out: bytes used/needed */
 	__u32 nr_keys;		/* out */
 };
+
 #define SKV_SCAN_SIZE_VER0	sizeof(struct skv_scan)
 
 struct skv_flush {
@@ -371,6 +380,7 @@ struct skv_flush {
 	__u32 flags;		/* must be 0 */
 	__u64 count;		/* out */
 };
+
 #define SKV_FLUSH_SIZE_VER0	sizeof(struct skv_flush)
 
 struct skv_stats {
@@ -385,6 +395,7 @@ struct skv_stats {
 	__u64 evictions;
 	__u64 expirations;
 };
+
 #define SKV_STATS_SIZE_VER0	sizeof(struct skv_stats)
 
 struct skv_info {
@@ -397,6 +408,7 @@ struct skv_info {
 	__u32 fd_flags;		/* SKV_OPEN_RDONLY if this fd is read-only */
 	__u32 __reserved0;
 };
+
 #define SKV_INFO_SIZE_VER0	sizeof(struct skv_info)
 
 struct skv_set {
@@ -408,6 +420,7 @@ struct skv_set {
 	__u32 uid;
 	__u32 gid;
 };
+
 #define SKV_SET_SIZE_VER0	sizeof(struct skv_set)
 
 #define SKV_IOC_MAGIC		0xB9
