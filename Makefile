@@ -1,2 +1,72 @@
 # SPDX-License-Identifier: GPL-2.0
-# placeholder, replaced below
+#
+# skv: top-level build. The module itself is built by kbuild through the
+# Kbuild file beside this one; everything here drives the userspace build
+# and the test VM. `make help` lists the targets.
+
+# kbuild (make -C KDIR M=$PWD) reads ./Kbuild, never this file.
+TOP := $(CURDIR)
+BUILD ?= $(TOP)/build
+export SKV_BUILD := $(BUILD)
+KERNELS ?= 6.1 6.12 debug
+DEMO_KERNEL ?= 6.12
+KSRC_TAR := /usr/src/linux-source-6.12.tar.xz
+CHECKPATCH := $(BUILD)/ksrc/scripts/checkpatch.pl
+
+.PHONY: all deps modules userspace selftests checkpatch check demo vm \
+	clean help
+
+all: deps modules userspace selftests
+
+help:
+	@echo "make demo      build everything, boot the $(DEMO_KERNEL) VM, show skv working"
+	@echo "make check     the whole test suite on $(KERNELS)"
+	@echo "make vm        interactive shell in the test VM (KERNEL=6.1|6.12|debug)"
+	@echo "make modules   skv.ko for every supported kernel (W=1)"
+	@echo "make deps      install the Debian packages the build needs"
+
+deps:
+	@$(TOP)/tools/install-deps.sh
+
+# skv.ko for each kernel, each in its own copy of the sources.
+modules: deps
+	@set -e; . $(TOP)/tools/vm/kernels.sh; for k in $(KERNELS); do \
+		skv_kernel_paths $$k; \
+		mkdir -p $(BUILD)/kmod-$$k; \
+		cp -a $(TOP)/Kbuild $(TOP)/kmod $(TOP)/uapi $(BUILD)/kmod-$$k/; \
+		echo "  KMOD    skv.ko for $$k"; \
+		$(MAKE) -s -C $$KDIR M=$(BUILD)/kmod-$$k W=1 modules; \
+	done
+
+userspace: deps
+	@mkdir -p $(BUILD)/bin $(BUILD)/lib $(BUILD)/tests
+	@if [ -f libskvdev/Makefile ]; then $(MAKE) -s -C libskvdev O=$(BUILD); fi
+	@if [ -f tools/Makefile ]; then $(MAKE) -s -C tools O=$(BUILD); fi
+	@install -m 0755 tools/demo.sh $(BUILD)/bin/skv-demo
+
+selftests: deps
+	@mkdir -p $(BUILD)/tests
+	@$(MAKE) -s -C selftests O=$(BUILD)/tests
+
+$(CHECKPATCH):
+	@mkdir -p $(BUILD)/ksrc
+	@tar -C $(BUILD)/ksrc -xf $(KSRC_TAR) --strip-components=1 --wildcards \
+		'*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+		'*/scripts/const_structs.checkpatch'
+
+checkpatch: deps $(CHECKPATCH)
+	@echo "  CHECKPATCH kmod/ uapi/"
+	@$(CHECKPATCH) --strict --no-tree --quiet -f \
+		$$(git ls-files 'kmod/*.[ch]' 'uapi/*.h' 2>/dev/null || ls kmod/*.[ch] uapi/linux/*.h)
+
+check: all checkpatch
+	@$(TOP)/tools/check.sh $(KERNELS)
+
+demo: all
+	@$(TOP)/tools/vm/run --kernel $(DEMO_KERNEL) -- skv-demo
+
+vm: all
+	@$(TOP)/tools/vm/run --kernel $(or $(KERNEL),$(DEMO_KERNEL)) --interactive
+
+clean:
+	rm -rf $(BUILD)
