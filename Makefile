@@ -70,3 +70,7 @@ vm: all
 
 clean:
 	rm -rf $(BUILD)
+
+# Further targets (bench, install, deb, fuzz, ...) live in mk/, one file
+# per concern.
+-include $(wildcard mk/*.mk)
