@@ -13,7 +13,7 @@ DEMO_KERNEL ?= 6.12
 KSRC_TAR := /usr/src/linux-source-6.12.tar.xz
 CHECKPATCH := $(BUILD)/ksrc/scripts/checkpatch.pl
 
-.PHONY: all deps modules userspace selftests checkpatch check demo vm \
+.PHONY: all deps modules userspace selftests checkpatch sparse check demo vm \
 	clean help
 
 all: deps modules userspace selftests
@@ -59,7 +59,17 @@ checkpatch: deps $(CHECKPATCH)
 	@$(CHECKPATCH) --strict --no-tree --quiet -f \
 		$$(git ls-files 'kmod/*.[ch]' 'uapi/*.h' 2>/dev/null || ls kmod/*.[ch] uapi/linux/*.h)
 
-check: all checkpatch
+# sparse over the module, against the 6.12 cloud headers.
+sparse: deps
+	@set -e; . $(TOP)/tools/vm/kernels.sh; skv_kernel_paths 6.12; \
+	rm -rf $(BUILD)/sparse; mkdir -p $(BUILD)/sparse; \
+	cp -a $(TOP)/Kbuild $(TOP)/kmod $(TOP)/uapi $(BUILD)/sparse/; \
+	echo "  SPARSE  kmod/"; \
+	$(MAKE) -s -C $$KDIR M=$(BUILD)/sparse C=2 modules >$(BUILD)/sparse.log 2>&1 || \
+		{ cat $(BUILD)/sparse.log; exit 1; }; \
+	if grep -E 'warning|error' $(BUILD)/sparse.log; then exit 1; fi
+
+check: all checkpatch sparse
 	@$(TOP)/tools/check.sh $(KERNELS)
 
 demo: all
