@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the reliability tests (fault_inject, fuzz, stress,
+ * lifecycle, limits, infoleak): thin ioctl wrappers that return 0 or a
+ * negative errno, table snapshots, and kernel detection. Kept apart from
+ * skv_test.h so that these tests never depend on how the ABI tests grow.
+ */
+#ifndef _SKV_RELIABILITY_H
+#define _SKV_RELIABILITY_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/skv.h>
+
+#define RT_DEV			"/dev/skv"
+#define RT_UNUSED		__attribute__((unused))
+#define RT_ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+static inline int rt_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
+}
+
+/* The debug kernel is ours; Debian's are "...-cloud-amd64". */
+static inline bool rt_debug_kernel(void)
+{
+	struct utsname u;
+	size_t n;
+
+	if (uname(&u))
+		return false;
+	n = strlen(u.release);
+	return n < 12 || strcmp(u.release + n - 12, "-cloud-amd64");
+}
+
+/* Scale a loop bound: @cloud on Debian's kernels, @debug on ours. */
+static inline unsigned long rt_scaled(unsigned long cloud, unsigned long debug)
+{
+	return rt_debug_kernel() ? debug : cloud;
+}
+
+static inline double rt_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static inline int rt_ctl_open(void)
+{
+	int fd = open(RT_DEV, O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static inline int rt_features(int ctl, struct skv_features *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->size = sizeof(*f);
+	return rt_ioctl(ctl, SKV_IOC_FEATURES, f);
+}
+
+/* True when the loaded module serves @op (enum skv_op). */
+static inline bool rt_has_op(int ctl, unsigned int op)
+{
+	struct skv_features f;
+
+	return !rt_features(ctl, &f) && (f.ops & (1ULL << op));
+}
+
+/* Open (and with SKV_OPEN_CREATE create) @name: a table fd or -errno. */
+static inline int rt_table_open(int ctl, const char *name, unsigned int flags,
+				const struct skv_table_attr *attr)
+{
+	struct skv_table_open o;
+	int ret;
+
+	memset(&o, 0, sizeof(o));
+	o.size = sizeof(o);
+	o.flags = flags;
+	strncpy(o.name, name, sizeof(o.name) - 1);
+	if (attr)
+		o.attr = *attr;
+	ret = rt_ioctl(ctl, SKV_IOC_TABLE_OPEN, &o);
+	return ret ? ret : o.fd;
+}
+
+static inline int rt_table_create(int ctl, const char *name)
+{
+	return rt_table_open(ctl, name, SKV_OPEN_CREATE, NULL);
+}
+
+static inline int rt_table_delete(int ctl, const char *name)
+{
+	struct skv_table_delete d;
+
+	memset(&d, 0, sizeof(d));
+	d.size = sizeof(d);
+	strncpy(d.name, name, sizeof(d.name) - 1);
+	return rt_ioctl(ctl, SKV_IOC_TABLE_DELETE, &d);
+}
+
+static inline int rt_put(int fd, const void *key, uint32_t klen,
+			 const void *val, uint32_t vlen, uint32_t flags,
+			 uint64_t cas, uint64_t *version)
+{
+	struct skv_put p;
+	int ret;
+
+	memset(&p, 0, sizeof(p));
+	p.size = sizeof(p);
+	p.flags = flags;
+	p.key_len = klen;
+	p.value_len = vlen;
+	p.key_ptr = (uintptr_t)key;
+	p.value_ptr = (uintptr_t)val;
+	p.cas_version = (flags & SKV_PUT_CAS) ? cas : 0;
+	ret = rt_ioctl(fd, SKV_IOC_PUT, &p);
+	if (!ret && version)
+		*version = p.version;
+	return ret;
+}
+
+static inline int rt_puts(int fd, const char *key, const char *val)
+{
+	return rt_put(fd, key, strlen(key), val, strlen(val), 0, 0, NULL);
+}
+
+/* GET @key into @buf of *@len bytes; *@len is the value length after. */
+static inline int rt_get(int fd, const void *key, uint32_t klen, void *buf,
+			 uint32_t *len, uint64_t *version)
+{
+	struct skv_get g;
+	int ret;
+
+	memset(&g, 0, sizeof(g));
+	g.size = sizeof(g);
+	g.key_len = klen;
+	g.key_ptr = (uintptr_t)key;
+	g.value_ptr = (uintptr_t)buf;
+	g.value_len = *len;
+	ret = rt_ioctl(fd, SKV_IOC_GET, &g);
+	if (!ret || ret == -ERANGE)
+		*len = g.value_len;
+	if (!ret && version)
+		*version = g.version;
+	return ret;
+}
+
+static inline int rt_del(int fd, const void *key, uint32_t klen,
+			 uint32_t flags, uint64_t cas)
+{
+	struct skv_delete d;
+
+	memset(&d, 0, sizeof(d));
+	d.size = sizeof(d);
+	d.flags = flags;
+	d.key_len = klen;
+	d.key_ptr = (uintptr_t)key;
+	d.cas_version = (flags & SKV_DEL_CAS) ? cas : 0;
+	return rt_ioctl(fd, SKV_IOC_DELETE, &d);
+}
+
+static inline int rt_incr(int fd, const void *key, uint32_t klen,
+			  int64_t delta, int64_t *value)
+{
+	struct skv_incr in;
+	int ret;
+
+	memset(&in, 0, sizeof(in));
+	in.size = sizeof(in);
+	in.key_len = klen;
+	in.key_ptr = (uintptr_t)key;
+	in.delta = delta;
+	ret = rt_ioctl(fd, SKV_IOC_INCR, &in);
+	if (!ret && value)
+		*value = in.value;
+	return ret;
+}
+
+static inline int rt_stats(int fd, struct skv_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	return rt_ioctl(fd, SKV_IOC_STATS, st);
+}
+
+static inline int rt_flush(int fd)
+{
+	struct skv_flush fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.size = sizeof(fl);
+	return rt_ioctl(fd, SKV_IOC_FLUSH, &fl);
+}
+
+/*
+ * Walk a whole table with SCAN (values included) and call @fn on every
+ * record. Returns the number of records seen or -errno. A key may be seen
+ * twice while the table resizes; callers that count must tolerate that.
+ */
+typedef void (*rt_scan_fn)(const struct skv_scan_rec *rec, const uint8_t *key,
+			   const uint8_t *val, void *ctx);
+
+static inline long rt_scan_all(int fd, rt_scan_fn fn, void *ctx)
+{
+	static __thread uint8_t *buf;
+	const size_t buf_size = 4 << 20;
+	struct skv_scan s;
+	long n = 0;
+	int ret;
+
+	if (!buf) {
+		buf = malloc(buf_size);
+		if (!buf)
+			return -ENOMEM;
+	}
+	memset(&s, 0, sizeof(s));
+	do {
+		uint32_t off = 0, i;
+
+		s.size = sizeof(s);
+		s.flags = SKV_SCAN_VALUES;
+		s.count = 64;
+		s.buf_ptr = (uintptr_t)buf;
+		s.buf_len = buf_size;
+		s.nr_keys = 0;
+		ret = rt_ioctl(fd, SKV_IOC_SCAN, &s);
+		if (ret)
+			return ret;
+		for (i = 0; i < s.nr_keys; i++) {
+			const struct skv_scan_rec *r = (const void *)(buf + off);
+			uint32_t len = sizeof(*r) + r->key_len + r->value_len;
+
+			if (off + len > s.buf_len)
+				return -EPROTO;
+			if (fn)
+				fn(r, (const uint8_t *)(r + 1),
+				   (const uint8_t *)(r + 1) + r->key_len, ctx);
+			off += (len + 7) & ~7u;
+			n++;
+		}
+	} while (s.cursor);
+	return n;
+}
+
+/* Read a number from a file such as /sys/module/skv/parameters/X. */
+static inline int rt_read_ulong(const char *path, unsigned long *val)
+{
+	char buf[64];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = 0;
+	*val = strtoul(buf, NULL, 0);
+	return 0;
+}
+
+static inline int rt_write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+static inline int rt_write_ulong(const char *path, unsigned long val)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lu", val);
+	return rt_write_str(path, buf);
+}
+
+/* Number of open fds of this process (to catch fds leaked by a failure). */
+static inline int rt_count_fds(void)
+{
+	char path[64];
+	int fd, n = 0;
+
+	for (fd = 0; fd < 1024; fd++) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		if (!access(path, F_OK))
+			n++;
+	}
+	return n;
+}
+
+#endif /* _SKV_RELIABILITY_H */
