@@ -2,6 +2,8 @@
 /*
  * skv: the /dev/skv misc device and its control-fd ioctls.
  */
+#include <linux/anon_inodes.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -80,6 +82,81 @@ static long skv_ioctl_features(void __user *argp)
 	return skv_copy_arg_out(argp, &f, sizeof(f), usize);
 }
 
+static long skv_ioctl_table_open(void __user *argp)
+{
+	struct skv_table_open req;
+	struct skv_table *t;
+	struct file *file;
+	bool created;
+	u32 usize;
+	int fd, ret;
+
+	ret = skv_copy_arg(&req, sizeof(req), SKV_TABLE_OPEN_SIZE_VER0, argp,
+			   &usize);
+	if (ret)
+		return ret;
+	if (req.flags & ~SKV_OPEN_ALL)
+		return -EINVAL;
+	if ((req.flags & SKV_OPEN_EXCL) && !(req.flags & SKV_OPEN_CREATE))
+		return -EINVAL;
+	/* Fail a bad output pointer before anything is created. */
+	ret = skv_copy_arg_out(argp, &req, sizeof(req), usize);
+	if (ret)
+		return ret;
+
+	fd = get_unused_fd_flags(req.flags & SKV_OPEN_NOCLOEXEC ? 0 : O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+
+	ret = skv_table_open(&req, &t, &created);
+	if (ret)
+		goto err_fd;
+
+	/* The file holds the reference and, through fops->owner, the module. */
+	file = anon_inode_getfile("[skv-table]", &skv_table_fops, t,
+				  req.flags & SKV_OPEN_RDONLY ? O_RDONLY : O_RDWR);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto err_table;
+	}
+
+	req.fd = fd;
+	req.created = created;
+	ret = skv_copy_arg_out(argp, &req, sizeof(req), usize);
+	if (ret) {
+		if (created)
+			skv_table_abort_create(t);
+		fput(file);
+		put_unused_fd(fd);
+		return ret;
+	}
+	fd_install(fd, file);
+	return 0;
+
+err_table:
+	if (created)
+		skv_table_abort_create(t);
+	skv_table_put(t);
+err_fd:
+	put_unused_fd(fd);
+	return ret;
+}
+
+static long skv_ioctl_table_delete(void __user *argp)
+{
+	struct skv_table_delete req;
+	u32 usize;
+	int ret;
+
+	ret = skv_copy_arg(&req, sizeof(req), SKV_TABLE_DELETE_SIZE_VER0, argp,
+			   &usize);
+	if (ret)
+		return ret;
+	if (req.flags)
+		return -EINVAL;
+	return skv_table_delete(&req);
+}
+
 static long skv_ctl_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg)
 {
@@ -88,6 +165,10 @@ static long skv_ctl_ioctl(struct file *file, unsigned int cmd,
 	switch (cmd) {
 	case SKV_IOC_FEATURES:
 		return skv_ioctl_features(argp);
+	case SKV_IOC_TABLE_OPEN:
+		return skv_ioctl_table_open(argp);
+	case SKV_IOC_TABLE_DELETE:
+		return skv_ioctl_table_delete(argp);
 	default:
 		return -ENOTTY;
 	}

@@ -4,12 +4,17 @@
  */
 #include <linux/module.h>
 #include <linux/init.h>
+#include <linux/rcupdate.h>
 
 #include "skv.h"
 
 static int __init skv_mod_init(void)
 {
 	int ret;
+
+	ret = skv_tables_init();
+	if (ret < 0)
+		goto err_tables;
 
 	ret = skv_device_init();
 	if (ret < 0)
@@ -19,12 +24,17 @@ static int __init skv_mod_init(void)
 	return 0;
 
 err_device:
+	skv_tables_exit();
+err_tables:
 	return ret;
 }
 
 static void __exit skv_mod_exit(void)
 {
 	skv_device_exit();
+	skv_tables_exit();
+	/* Entries retired with kfree_rcu() must be gone before we are. */
+	rcu_barrier();
 }
 
 module_init(skv_mod_init);

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * skv: time to live and eviction. An expired entry is never returned; it
+ * is reclaimed when an op finds it and by a per-table worker that walks a
+ * bounded number of bucket groups per run with SCAN's cursor. A full LRU
+ * table evicts the least recently used of a few sampled entries, as Redis
+ * does.
+ */
+#include <linux/jiffies.h>
+#include <linux/math64.h>
+#include <linux/overflow.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/timekeeping.h>
+
+#include "skv.h"
+
+/* Bucket groups the expiry worker visits per run. */
+#define SKV_EXPIRE_GROUPS	128
+/* Entries LRU compares per eviction, and buckets it looks at for them. */
+#define SKV_EVICT_SAMPLES	5
+#define SKV_EVICT_BUCKETS	1024
+
+u64 skv_now_ns(void)
+{
+	return ktime_get_boottime_ns();
+}
+
+/* Expiry of an entry written now with @ttl_ms (> 0); saturates. */
+u64 skv_expiry_ns(u64 ttl_ms)
+{
+	u64 ns;
+
+	if (check_mul_overflow(ttl_ms, (u64)NSEC_PER_MSEC, &ns) ||
+	    check_add_overflow(ns, skv_now_ns(), &ns))
+		return U64_MAX;
+	return ns;
+}
+
+/* Remaining time to live, rounded up; 0 for an entry without expiry. */
+u64 skv_ttl_left_ms(const struct skv_entry *e)
+{
+	u64 now;
+
+	if (!e->expires)
+		return 0;
+	now = skv_now_ns();
+	if (now >= e->expires)
+		return 1;
+	return div_u64(e->expires - now + NSEC_PER_MSEC - 1, NSEC_PER_MSEC);
+}
+
+static int skv_expire_visit(struct skv_table *t, struct skv_entry *e,
+			    void *arg)
+{
+	const u64 *now = arg;
+
+	if (skv_entry_expired(e, *now))
+		skv_entry_unlink(t, e, SKV_EV_EXPIRED);
+	return 0;
+}
+
+static void skv_expire_work(struct work_struct *work)
+{
+	struct skv_table *t = container_of(to_delayed_work(work),
+					   struct skv_table, expire_work);
+	u64 v = t->expire_cursor;
+	u64 now = skv_now_ns();
+	int i, ret;
+
+	for (i = 0; i < SKV_EXPIRE_GROUPS; i++) {
+		rcu_read_lock();
+		v = skv_visit_group(t, v, skv_expire_visit, &now, &ret);
+		rcu_read_unlock();
+		if (!v)
+			break;
+		cond_resched();
+	}
+	t->expire_cursor = v;
+
+	/* Mid-pass, continue soon; after a full pass, once a second. */
+	if (atomic64_read(&t->nr_ttl) > 0)
+		queue_delayed_work(system_power_efficient_wq, &t->expire_work,
+				   v ? HZ / 10 : HZ);
+}
+
+void skv_expire_init(struct skv_table *t)
+{
+	INIT_DELAYED_WORK(&t->expire_work, skv_expire_work);
+}
+
+/* An entry with an expiry was published: make sure the worker runs. */
+void skv_expire_kick(struct skv_table *t)
+{
+	if (!delayed_work_pending(&t->expire_work))
+		queue_delayed_work(system_power_efficient_wq, &t->expire_work,
+				   HZ);
+}
+
+/* The table is unreachable: stop the worker, even if it requeues itself. */
+void skv_expire_stop(struct skv_table *t)
+{
+	cancel_delayed_work_sync(&t->expire_work);
+}
+
+/*
+ * Evict one entry to make room: an expired one if the sample has any,
+ * else the least recently used of SKV_EVICT_SAMPLES entries from a random
+ * place in the table. False if nothing was found to evict.
+ */
+bool skv_evict_one(struct skv_table *t)
+{
+	struct skv_entry *e, *victim = NULL;
+	struct bucket_table *tbl;
+	struct rhash_head *pos;
+	unsigned int mask, b, i, seen = 0;
+	u64 now = skv_now_ns();
+	bool expired = false;
+
+	rcu_read_lock();
+	tbl = rht_dereference_rcu(t->ht.tbl, &t->ht);
+	mask = tbl->size - 1;
+	b = get_random_u32() & mask;
+	for (i = 0; i <= mask && i < SKV_EVICT_BUCKETS; i++, b = (b + 1) & mask) {
+		rht_for_each_entry_rcu(e, pos, tbl, b, node) {
+			if (skv_entry_expired(e, now)) {
+				victim = e;
+				expired = true;
+				goto found;
+			}
+			if (!victim || (s32)(READ_ONCE(e->atime) -
+					     READ_ONCE(victim->atime)) < 0)
+				victim = e;
+			if (++seen >= SKV_EVICT_SAMPLES)
+				goto found;
+		}
+	}
+found:
+	if (victim)
+		skv_entry_unlink(t, victim,
+				 expired ? SKV_EV_EXPIRED : SKV_EV_EVICTED);
+	rcu_read_unlock();
+	return victim;
+}

@@ -1,0 +1,547 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * skv: tables, their per-network-namespace registry, permissions, per-user
+ * quotas, and the table fd.
+ */
+#include <linux/capability.h>
+#include <linux/ctype.h>
+#include <linux/cred.h>
+#include <linux/fs.h>
+#include <linux/hashtable.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/nsproxy.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/user_namespace.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+#include "skv.h"
+
+static unsigned int skv_max_user_tables = 64;
+module_param_named(max_tables_per_user, skv_max_user_tables, uint, 0644);
+MODULE_PARM_DESC(max_tables_per_user,
+		 "Tables one user may own, without CAP_SYS_RESOURCE (default 64)");
+
+static unsigned long skv_max_user_bytes = 64UL << 20;
+module_param_named(max_bytes_per_user, skv_max_user_bytes, ulong, 0644);
+MODULE_PARM_DESC(max_bytes_per_user,
+		 "Entry bytes one user's tables may hold, without CAP_SYS_RESOURCE (default 64 MiB)");
+
+struct skv_net {
+	struct mutex lock;		/* protects tables and skv_table.linked */
+	struct list_head tables;
+};
+
+static unsigned int skv_net_id __read_mostly;
+
+static DEFINE_MUTEX(skv_users_lock);
+static DEFINE_HASHTABLE(skv_users, 6);
+
+/* Count one more table for @uid; -EDQUOT past the quota unless @exempt. */
+static struct skv_user *skv_user_charge_table(kuid_t uid, bool exempt)
+{
+	struct skv_user *u;
+
+	mutex_lock(&skv_users_lock);
+	hash_for_each_possible(skv_users, u, node, __kuid_val(uid))
+		if (uid_eq(u->uid, uid))
+			goto found;
+
+	u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
+	if (!u) {
+		mutex_unlock(&skv_users_lock);
+		return ERR_PTR(-ENOMEM);
+	}
+	u->uid = uid;
+	atomic64_set(&u->bytes, 0);
+	hash_add(skv_users, &u->node, __kuid_val(uid));
+found:
+	if (!exempt && u->nr_tables >= READ_ONCE(skv_max_user_tables)) {
+		if (!u->nr_tables) {
+			hash_del(&u->node);
+			kfree(u);
+		}
+		mutex_unlock(&skv_users_lock);
+		return ERR_PTR(-EDQUOT);
+	}
+	u->nr_tables++;
+	mutex_unlock(&skv_users_lock);
+	return u;
+}
+
+static void skv_user_uncharge_table(struct skv_user *u)
+{
+	mutex_lock(&skv_users_lock);
+	if (!--u->nr_tables) {
+		WARN_ON_ONCE(atomic64_read(&u->bytes));
+		hash_del(&u->node);
+		kfree(u);
+	}
+	mutex_unlock(&skv_users_lock);
+}
+
+/* The per-user byte quota, or U64_MAX for an exempt table. */
+u64 skv_user_bytes_limit(const struct skv_table *t)
+{
+	return t->quota_exempt ? U64_MAX : READ_ONCE(skv_max_user_bytes);
+}
+
+/* Returns the name's length, or -EINVAL. */
+static int skv_name_check(const char name[SKV_NAME_MAX])
+{
+	size_t len = strnlen(name, SKV_NAME_MAX);
+	size_t i;
+
+	if (!len || len == SKV_NAME_MAX)
+		return -EINVAL;
+	for (i = 0; i < len; i++)
+		if (!isalnum(name[i]) && !strchr("._-", name[i]))
+			return -EINVAL;
+	for (i = len; i < SKV_NAME_MAX; i++)
+		if (name[i])
+			return -EINVAL;
+	return len;
+}
+
+static bool skv_attr_is_zero(const struct skv_table_attr *a)
+{
+	return !a->max_entries && !a->max_bytes && !a->max_key_len &&
+	       !a->max_value_len && !a->default_ttl_ms && !a->policy &&
+	       !a->mode;
+}
+
+static int skv_attr_check(const struct skv_table_attr *a, bool exempt)
+{
+	if (a->max_entries > SKV_MAX_ENTRIES_CAP ||
+	    a->max_key_len > SKV_KEY_LEN_CAP ||
+	    a->max_value_len > SKV_VALUE_LEN_CAP ||
+	    a->policy > SKV_POLICY_LRU || a->mode & ~0777U)
+		return -EINVAL;
+	/* The per-user byte quota is max_bytes' hard cap. */
+	if (!exempt && a->max_bytes > READ_ONCE(skv_max_user_bytes))
+		return -EINVAL;
+	return 0;
+}
+
+static struct skv_net *skv_net_current(void)
+{
+	return net_generic(current->nsproxy->net_ns, skv_net_id);
+}
+
+static struct skv_table *skv_net_find(struct skv_net *sn, const char *name)
+{
+	struct skv_table *t;
+
+	lockdep_assert_held(&sn->lock);
+	list_for_each_entry(t, &sn->tables, node)
+		if (!strcmp(t->name, name))
+			return t;
+	return NULL;
+}
+
+static struct skv_table *skv_table_create(const struct skv_table_open *req,
+					  bool exempt)
+{
+	const struct skv_table_attr *a = &req->attr;
+	struct skv_table *t;
+	int ret;
+
+	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
+	if (!t)
+		return ERR_PTR(-ENOMEM);
+
+	strscpy(t->name, req->name, sizeof(t->name));
+	t->max_entries = a->max_entries ?: SKV_DEFAULT_MAX_ENTRIES;
+	t->max_bytes = a->max_bytes ?: SKV_DEFAULT_MAX_BYTES;
+	if (!exempt && !a->max_bytes)
+		t->max_bytes = min_t(u64, t->max_bytes,
+				     READ_ONCE(skv_max_user_bytes));
+	t->max_key_len = a->max_key_len ?: SKV_DEFAULT_KEY_LEN;
+	t->max_value_len = a->max_value_len ?: SKV_DEFAULT_VALUE_LEN;
+	t->default_ttl_ms = a->default_ttl_ms;
+	t->policy = a->policy;
+	t->mode = a->mode ?: SKV_DEFAULT_MODE;
+	t->uid = current_euid();
+	t->gid = current_egid();
+	t->quota_exempt = exempt;
+	mutex_init(&t->lock);
+	refcount_set(&t->ref, 1);
+	INIT_LIST_HEAD(&t->node);
+	get_random_bytes(&t->hash_key, sizeof(t->hash_key));
+	skv_expire_init(t);
+
+	ret = skv_stats_alloc(t);
+	if (ret)
+		goto err_free;
+	ret = rhashtable_init(&t->ht, &skv_rht_params);
+	if (ret)
+		goto err_stats;
+	t->user = skv_user_charge_table(t->uid, exempt);
+	if (IS_ERR(t->user)) {
+		ret = PTR_ERR(t->user);
+		goto err_ht;
+	}
+	t->user_ns = get_user_ns(current_user_ns());
+	return t;
+
+err_ht:
+	rhashtable_destroy(&t->ht);
+err_stats:
+	skv_stats_free(t);
+err_free:
+	kfree(t);
+	return ERR_PTR(ret);
+}
+
+void skv_table_put(struct skv_table *t)
+{
+	if (!refcount_dec_and_test(&t->ref))
+		return;
+
+	/* No fd and no namespace: nothing else can reach the entries. */
+	skv_expire_stop(t);
+	rhashtable_free_and_destroy(&t->ht, skv_entry_destroy, t);
+	WARN_ON_ONCE(atomic64_read(&t->nr_entries));
+	skv_user_uncharge_table(t->user);
+	put_user_ns(t->user_ns);
+	skv_stats_free(t);
+	kfree(t);
+}
+
+/* Like ipcperms(): owner, group or other bits, CAP_DAC_OVERRIDE overrides. */
+static int skv_table_permission(struct skv_table *t, bool write)
+{
+	unsigned int want = write ? 6 : 4;
+	umode_t mode = READ_ONCE(t->mode);
+	unsigned int granted;
+
+	if (uid_eq(current_euid(), READ_ONCE(t->uid)))
+		granted = mode >> 6;
+	else if (in_group_p(READ_ONCE(t->gid)))
+		granted = mode >> 3;
+	else
+		granted = mode;
+
+	if ((want & ~granted & 7) && !ns_capable(t->user_ns, CAP_DAC_OVERRIDE))
+		return -EACCES;
+	return 0;
+}
+
+static bool skv_table_is_owner(struct skv_table *t)
+{
+	return uid_eq(current_euid(), READ_ONCE(t->uid)) ||
+	       ns_capable(t->user_ns, CAP_SYS_ADMIN);
+}
+
+int skv_table_open(const struct skv_table_open *req, struct skv_table **tp,
+		   bool *created)
+{
+	bool create = req->flags & SKV_OPEN_CREATE;
+	bool exempt = capable(CAP_SYS_RESOURCE);
+	struct skv_net *sn = skv_net_current();
+	struct skv_table *t;
+	int ret;
+
+	ret = skv_name_check(req->name);
+	if (ret < 0)
+		return ret;
+	if (!create && !skv_attr_is_zero(&req->attr))
+		return -EINVAL;
+	if (create) {
+		ret = skv_attr_check(&req->attr, exempt);
+		if (ret)
+			return ret;
+	}
+
+	*created = false;
+	mutex_lock(&sn->lock);
+	t = skv_net_find(sn, req->name);
+	if (t) {
+		if ((req->flags & SKV_OPEN_EXCL)) {
+			mutex_unlock(&sn->lock);
+			return -EEXIST;
+		}
+		refcount_inc(&t->ref);
+		mutex_unlock(&sn->lock);
+
+		ret = skv_table_permission(t, !(req->flags & SKV_OPEN_RDONLY));
+		if (ret) {
+			skv_table_put(t);
+			return ret;
+		}
+		*tp = t;
+		return 0;
+	}
+	if (!create) {
+		mutex_unlock(&sn->lock);
+		return -ENOENT;
+	}
+
+	/* Like open(O_CREAT): the creator gets the access it asked for. */
+	t = skv_table_create(req, exempt);
+	if (IS_ERR(t)) {
+		mutex_unlock(&sn->lock);
+		return PTR_ERR(t);
+	}
+	refcount_inc(&t->ref);		/* the namespace's reference */
+	list_add_tail(&t->node, &sn->tables);
+	t->linked = true;
+	mutex_unlock(&sn->lock);
+
+	*created = true;
+	*tp = t;
+	return 0;
+}
+
+/* Undo the creation of @t after a later step of TABLE_OPEN failed. */
+void skv_table_abort_create(struct skv_table *t)
+{
+	struct skv_net *sn = skv_net_current();
+	bool unlinked = false;
+
+	mutex_lock(&sn->lock);
+	if (t->linked) {
+		list_del_init(&t->node);
+		t->linked = false;
+		unlinked = true;
+	}
+	mutex_unlock(&sn->lock);
+	if (unlinked)
+		skv_table_put(t);
+}
+
+int skv_table_delete(const struct skv_table_delete *req)
+{
+	struct skv_net *sn = skv_net_current();
+	struct skv_table *t;
+	int ret;
+
+	ret = skv_name_check(req->name);
+	if (ret < 0)
+		return ret;
+
+	mutex_lock(&sn->lock);
+	t = skv_net_find(sn, req->name);
+	if (!t) {
+		mutex_unlock(&sn->lock);
+		return -ENOENT;
+	}
+	if (!skv_table_is_owner(t)) {
+		mutex_unlock(&sn->lock);
+		return -EPERM;
+	}
+	list_del_init(&t->node);
+	t->linked = false;
+	mutex_unlock(&sn->lock);
+
+	skv_notify(t, SKV_EV_TABLE_DELETED, NULL, 0, 0);
+	skv_table_put(t);
+	return 0;
+}
+
+static long skv_ioctl_info(struct skv_table *t, struct file *file,
+			   void __user *argp)
+{
+	struct skv_info info;
+	u32 usize;
+	int ret;
+
+	ret = skv_copy_arg(&info, sizeof(info), SKV_INFO_SIZE_VER0, argp,
+			   &usize);
+	if (ret)
+		return ret;
+	if (info.flags || info.__reserved0)
+		return -EINVAL;
+
+	memset(&info, 0, sizeof(info));
+	info.size = sizeof(info);
+	memcpy(info.name, t->name, sizeof(info.name));
+	info.attr.max_entries = t->max_entries;
+	info.attr.max_bytes = t->max_bytes;
+	info.attr.max_key_len = t->max_key_len;
+	info.attr.max_value_len = t->max_value_len;
+	mutex_lock(&t->lock);
+	info.attr.default_ttl_ms = t->default_ttl_ms;
+	info.attr.policy = t->policy;
+	info.attr.mode = t->mode;
+	info.uid = from_kuid_munged(current_user_ns(), t->uid);
+	info.gid = from_kgid_munged(current_user_ns(), t->gid);
+	mutex_unlock(&t->lock);
+	if (!(file->f_mode & FMODE_WRITE))
+		info.fd_flags = SKV_OPEN_RDONLY;
+
+	return skv_copy_arg_out(argp, &info, sizeof(info), usize);
+}
+
+static long skv_ioctl_set(struct skv_table *t, void __user *argp)
+{
+	struct skv_set set;
+	kuid_t uid = INVALID_UID;
+	kgid_t gid = INVALID_GID;
+	u32 usize;
+	int ret;
+
+	ret = skv_copy_arg(&set, sizeof(set), SKV_SET_SIZE_VER0, argp, &usize);
+	if (ret)
+		return ret;
+	if (set.mask & ~SKV_SET_ALL)
+		return -EINVAL;
+	/* Fields not selected by the mask must be zero. */
+	if ((!(set.mask & SKV_SET_DEFAULT_TTL) && set.default_ttl_ms) ||
+	    (!(set.mask & SKV_SET_POLICY) && set.policy) ||
+	    (!(set.mask & SKV_SET_MODE) && set.mode) ||
+	    (!(set.mask & SKV_SET_UID) && set.uid) ||
+	    (!(set.mask & SKV_SET_GID) && set.gid))
+		return -EINVAL;
+	if (set.policy > SKV_POLICY_LRU || set.mode & ~0777U)
+		return -EINVAL;
+	if (set.mask & SKV_SET_UID) {
+		uid = make_kuid(current_user_ns(), set.uid);
+		if (!uid_valid(uid) || !kuid_has_mapping(t->user_ns, uid))
+			return -EINVAL;
+	}
+	if (set.mask & SKV_SET_GID) {
+		gid = make_kgid(current_user_ns(), set.gid);
+		if (!gid_valid(gid) || !kgid_has_mapping(t->user_ns, gid))
+			return -EINVAL;
+	}
+
+	mutex_lock(&t->lock);
+	ret = -EPERM;
+	if (!skv_table_is_owner(t))
+		goto out;
+	if ((set.mask & SKV_SET_UID) && !uid_eq(uid, t->uid) &&
+	    !ns_capable(t->user_ns, CAP_CHOWN))
+		goto out;
+	if ((set.mask & SKV_SET_GID) && !gid_eq(gid, t->gid) &&
+	    !in_group_p(gid) && !ns_capable(t->user_ns, CAP_CHOWN))
+		goto out;
+
+	if (set.mask & SKV_SET_DEFAULT_TTL)
+		WRITE_ONCE(t->default_ttl_ms, set.default_ttl_ms);
+	if (set.mask & SKV_SET_POLICY)
+		WRITE_ONCE(t->policy, set.policy);
+	if (set.mask & SKV_SET_MODE)
+		WRITE_ONCE(t->mode, set.mode);
+	if (set.mask & SKV_SET_UID)
+		WRITE_ONCE(t->uid, uid);
+	if (set.mask & SKV_SET_GID)
+		WRITE_ONCE(t->gid, gid);
+	ret = 0;
+out:
+	mutex_unlock(&t->lock);
+	return ret;
+}
+
+static long skv_table_ioctl(struct file *file, unsigned int cmd,
+			    unsigned long arg)
+{
+	struct skv_table *t = file->private_data;
+	bool writable = file->f_mode & FMODE_WRITE;
+	void __user *argp = (void __user *)arg;
+
+	switch (cmd) {
+	case SKV_IOC_GET:
+		return skv_ioctl_get(t, argp, false);
+	case SKV_IOC_SCAN:
+		return skv_ioctl_scan(t, argp);
+	case SKV_IOC_STATS:
+		return skv_ioctl_stats(t, argp);
+	case SKV_IOC_INFO:
+		return skv_ioctl_info(t, file, argp);
+	case SKV_IOC_SET:
+		return skv_ioctl_set(t, argp);
+	case SKV_IOC_BATCH:
+		return skv_ioctl_batch(t, argp, writable);
+	case SKV_IOC_GETDEL:
+	case SKV_IOC_PUT:
+	case SKV_IOC_DELETE:
+	case SKV_IOC_INCR:
+	case SKV_IOC_FLUSH:
+		break;
+	default:
+		return -ENOTTY;
+	}
+
+	if (!writable)
+		return -EBADF;
+
+	switch (cmd) {
+	case SKV_IOC_GETDEL:
+		return skv_ioctl_get(t, argp, true);
+	case SKV_IOC_PUT:
+		return skv_ioctl_put(t, argp);
+	case SKV_IOC_DELETE:
+		return skv_ioctl_delete(t, argp);
+	case SKV_IOC_INCR:
+		return skv_ioctl_incr(t, argp);
+	default:
+		return skv_ioctl_flush(t, argp);
+	}
+}
+
+static int skv_table_release(struct inode *inode, struct file *file)
+{
+	skv_table_put(file->private_data);
+	return 0;
+}
+
+const struct file_operations skv_table_fops = {
+	.owner		= THIS_MODULE,
+	.release	= skv_table_release,
+	.unlocked_ioctl	= skv_table_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= noop_llseek,
+};
+
+static int __net_init skv_net_init(struct net *net)
+{
+	struct skv_net *sn = net_generic(net, skv_net_id);
+
+	mutex_init(&sn->lock);
+	INIT_LIST_HEAD(&sn->tables);
+	return 0;
+}
+
+/* The namespace drops its tables; open fds keep theirs alive. */
+static void __net_exit skv_net_exit(struct net *net)
+{
+	struct skv_net *sn = net_generic(net, skv_net_id);
+	struct skv_table *t, *tmp;
+	LIST_HEAD(dead);
+
+	mutex_lock(&sn->lock);
+	list_for_each_entry_safe(t, tmp, &sn->tables, node) {
+		t->linked = false;
+		list_move(&t->node, &dead);
+	}
+	mutex_unlock(&sn->lock);
+
+	list_for_each_entry_safe(t, tmp, &dead, node) {
+		list_del_init(&t->node);
+		skv_notify(t, SKV_EV_TABLE_DELETED, NULL, 0, 0);
+		skv_table_put(t);
+	}
+}
+
+static struct pernet_operations skv_net_ops = {
+	.init	= skv_net_init,
+	.exit	= skv_net_exit,
+	.id	= &skv_net_id,
+	.size	= sizeof(struct skv_net),
+};
+
+int __init skv_tables_init(void)
+{
+	return register_pernet_subsys(&skv_net_ops);
+}
+
+void skv_tables_exit(void)
+{
+	unregister_pernet_subsys(&skv_net_ops);
+}
