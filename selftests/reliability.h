@@ -79,6 +79,13 @@ static inline bool rt_has_op(int ctl, unsigned int op)
 	return !rt_features(ctl, &f) && (f.ops & (1ULL << op));
 }
 
+static inline size_t rt_name_len(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n < SKV_NAME_MAX - 1 ? n : SKV_NAME_MAX - 1;
+}
+
 /* Open (and with SKV_OPEN_CREATE create) @name: a table fd or -errno. */
 static inline int rt_table_open(int ctl, const char *name, unsigned int flags,
 				const struct skv_table_attr *attr)
@@ -89,7 +96,7 @@ static inline int rt_table_open(int ctl, const char *name, unsigned int flags,
 	memset(&o, 0, sizeof(o));
 	o.size = sizeof(o);
 	o.flags = flags;
-	strncpy(o.name, name, sizeof(o.name) - 1);
+	memcpy(o.name, name, rt_name_len(name));
 	if (attr)
 		o.attr = *attr;
 	ret = rt_ioctl(ctl, SKV_IOC_TABLE_OPEN, &o);
@@ -107,7 +114,7 @@ static inline int rt_table_delete(int ctl, const char *name)
 
 	memset(&d, 0, sizeof(d));
 	d.size = sizeof(d);
-	strncpy(d.name, name, sizeof(d.name) - 1);
+	memcpy(d.name, name, rt_name_len(name));
 	return rt_ioctl(ctl, SKV_IOC_TABLE_DELETE, &d);
 }
 
