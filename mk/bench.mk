@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: skv against the null-ioctl floor, BPF hash maps, Redis,
+# memcached and LMDB, all measured in one boot of the 6.12 TCG VM.
+# Writes $(BUILD)/bench/bench.txt, bench.json and bench.png.
+#
+# make bench-build builds only the binaries:
+#   $(BUILD)/bin/skv-bench          skv + floor + BPF (also runs natively)
+#   $(BUILD)/bench/skv-bench-peers  Redis, memcached, LMDB (VM only; kept
+#                                   out of bin/ so other VM runs stay lean)
+
+BENCH_DIR := $(TOP)/tools/bench
+BENCH_OUT := $(BUILD)/bench
+BENCH_PKGS := redis-server memcached liblmdb-dev libhiredis-dev \
+	libmemcached-dev libjson-c-dev gnuplot-nox
+BENCH_CFLAGS := -O2 -g -Wall -Wextra -Wno-missing-field-initializers \
+	-I$(TOP)/uapi -I$(TOP)/libskvdev -pthread
+BENCH_COMMON := $(BENCH_DIR)/harness.c $(BENCH_DIR)/bench.h
+BENCH_SKV_SRCS := $(BENCH_DIR)/skv_bench.c $(BENCH_DIR)/b_skv.c \
+	$(BENCH_DIR)/report.c $(BENCH_DIR)/harness.c
+
+.PHONY: bench bench-deps bench-build
+
+bench-deps:
+	@$(TOP)/tools/install-deps.sh $(BENCH_PKGS)
+
+# skv-bench links libskvdev statically when the library is built, so the
+# binary runs on any host with skv.ko loaded; without it the skv suites
+# report "not measured".
+bench-build: bench-deps userspace
+	@mkdir -p $(BUILD)/bin $(BENCH_OUT)
+	@echo "  CC      skv-bench"
+	@if [ -f $(BUILD)/lib/libskvdev.a ]; then \
+		skv="-DHAVE_SKVDEV"; lib="$(BUILD)/lib/libskvdev.a"; \
+	else \
+		skv=; lib=; echo "bench: libskvdev is not built; skv figures will be missing" >&2; \
+	fi; \
+	$(CC) $(BENCH_CFLAGS) $$skv -o $(BUILD)/bin/skv-bench \
+		$(BENCH_SKV_SRCS) $$lib $$(pkg-config --cflags --libs json-c) -lm
+	@echo "  CC      skv-bench-peers"
+	@$(CC) $(BENCH_CFLAGS) -o $(BENCH_OUT)/skv-bench-peers \
+		$(BENCH_DIR)/peers.c $(BENCH_DIR)/harness.c \
+		$$(pkg-config --cflags --libs json-c hiredis libmemcached lmdb 2>/dev/null || \
+		   echo -ljson-c -lhiredis -lmemcached -llmdb) -lm
+
+bench: bench-build
+	@$(BENCH_DIR)/bench.sh

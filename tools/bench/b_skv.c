@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * skv-bench: skv through libskvdev — single ops, batches, scan, read
+ * scaling and memory per entry.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "suites.h"
+
+#ifdef HAVE_SKVDEV
+#include <skvdev.h>
+
+struct skv_ctx {
+	struct skv_table *t;
+	struct keyset *ks;
+	struct skv_op_batch *b;
+	struct skv_scan_iter *it;
+	unsigned int batch;
+	unsigned int scan_flags;
+	uint64_t keys_done;
+};
+
+static struct skv_dev *dev;
+
+static int skv_open_table(const char *name, unsigned int entries,
+			  unsigned int key_len, unsigned int value_len,
+			  struct skv_table **tp)
+{
+	struct skv_table_attr attr = {
+		.max_entries = entries,
+		.max_bytes = (uint64_t)entries * (key_len + value_len) * 2,
+		.max_key_len = key_len > 512 ? key_len : 512,
+		.max_value_len = value_len > 1024 * 1024 ? value_len : 1024 * 1024,
+		.mode = 0600,
+	};
+
+	skv_table_delete(dev, name);
+	return skv_table_open(dev, name, SKV_OPEN_CREATE | SKV_OPEN_EXCL,
+			      &attr, tp);
+}
+
+/* Load @ks into @t, 64 keys per BATCH. */
+static int skv_preload(struct skv_table *t, const struct keyset *ks)
+{
+	struct skv_op_batch *b;
+	unsigned int i, j;
+	int ret;
+
+	ret = skv_batch_new(64, &b);
+	if (ret)
+		return ret;
+	for (i = 0; i < ks->n && !ret; i += 64) {
+		skv_batch_reset(b);
+		for (j = i; j < ks->n && j < i + 64 && !ret; j++)
+			ret = skv_batch_add_put(b, keyset_key_ord(ks, j),
+						ks->key_len, ks->value,
+						ks->value_len, NULL);
+		if (!ret)
+			ret = skv_batch_submit(t, b);
+		for (j = 0; !ret && j < skv_batch_count(b); j++) {
+			struct skv_batch_res res;
+
+			ret = skv_batch_result(b, j, &res);
+			if (!ret)
+				ret = res.status;
+		}
+	}
+	skv_batch_free(b);
+	return ret;
+}
+
+static int f_get(void *arg, uint64_t i, unsigned int n)
+{
+	struct skv_ctx *c = arg;
+	struct skv_meta meta;
+	int ret = 0;
+
+	while (n-- && !ret) {
+		size_t len = c->ks->value_len;
+
+		ret = skv_get(c->t, keyset_key(c->ks, i++), c->ks->key_len,
+			      c->ks->out, &len, &meta);
+	}
+	return ret;
+}
+
+static int f_put(void *arg, uint64_t i, unsigned int n)
+{
+	struct skv_ctx *c = arg;
+	int ret = 0;
+
+	while (n-- && !ret)
+		ret = skv_put(c->t, keyset_key(c->ks, i++), c->ks->key_len,
+			      c->ks->value, c->ks->value_len, NULL, NULL);
+	return ret;
+}
+
+static int f_delete(void *arg, uint64_t i, unsigned int n)
+{
+	struct skv_ctx *c = arg;
+	int ret = 0;
+
+	while (n-- && !ret)
+		ret = skv_delete(c->t, keyset_key(c->ks, i++), c->ks->key_len,
+				 0, 0, NULL);
+	return ret;
+}
+
+static int f_incr(void *arg, uint64_t i, unsigned int n)
+{
+	struct skv_ctx *c = arg;
+	char key[64];
+	int64_t v;
+	int ret = 0;
+
+	while (n-- && !ret) {
+		/* counters live beside the data keys: same length, own name */
+		memcpy(key, keyset_key(c->ks, i++), c->ks->key_len);
+		key[c->ks->key_len - 1] = '#';
+		ret = skv_incr(c->t, key, c->ks->key_len, 1, &v, NULL);
+	}
+	return ret;
+}
+
+static int batch_check(struct skv_op_batch *b)
+{
+	unsigned int j;
+	int ret = 0;
+
+	for (j = 0; !ret && j < skv_batch_count(b); j++) {
+		struct skv_batch_res res;
+
+		ret = skv_batch_result(b, j, &res);
+		if (!ret)
+			ret = res.status;
+	}
+	return ret;
+}
+
+static int f_get_batch(void *arg, uint64_t i, unsigned int n)
+{
+	struct skv_ctx *c = arg;
+	unsigned int j;
+	int ret = 0;
+
+	while (n-- && !ret) {
+		skv_batch_reset(c->b);
+		for (j = 0; j < c->batch && !ret; j++)
+			ret = skv_batch_add_get(c->b, keyset_key(c->ks, i++),
+						c->ks->key_len,
+						c->ks->out + (size_t)j * c->ks->value_len,
+						c->ks->value_len);
+		if (!ret)
+			ret = skv_batch_submit(c->t, c->b);
+		if (!ret)
+			ret = batch_check(c->b);
+	}
+	return ret;
+}
+
+static int f_put_batch(void *arg, uint64_t i, unsigned int n)
+{
+	struct skv_ctx *c = arg;
+	unsigned int j;
+	int ret = 0;
+
+	while (n-- && !ret) {
+		skv_batch_reset(c->b);
+		for (j = 0; j < c->batch && !ret; j++)
+			ret = skv_batch_add_put(c->b, keyset_key(c->ks, i++),
+						c->ks->key_len, c->ks->value,
+						c->ks->value_len, NULL);
+		if (!ret)
+			ret = skv_batch_submit(c->t, c->b);
+		if (!ret)
+			ret = batch_check(c->b);
+	}
+	return ret;
+}
+
+/* One call = one key from the iterator; a finished scan starts again. */
+static int f_scan(void *arg, uint64_t i, unsigned int n)
+{
+	struct skv_ctx *c = arg;
+	struct skv_scan_item item;
+	int ret = 0;
+
+	(void)i;
+	while (n--) {
+		if (!c->it) {
+			ret = skv_scan_begin(c->t, NULL, 0, c->scan_flags, 256,
+					     &c->it);
+			if (ret)
+				return ret;
+		}
+		ret = skv_scan_next(c->it, &item);
+		if (!ret) {
+			c->keys_done++;
+		} else if (ret == -ENOENT) {	/* end of the scan */
+			skv_scan_end(c->it);
+			c->it = NULL;
+		} else {
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static void skv_size(unsigned int key_len, unsigned int value_len)
+{
+	struct bench_fig fig = { .suite = "skv", .key_len = key_len,
+				 .value_len = value_len, .batch = 1,
+				 .latency = true };
+	struct skv_ctx c = { 0 };
+	struct keyset ks;
+	char name[64];
+	static const unsigned int batches[] = { 16, 64 };
+	unsigned int b;
+	int ret;
+
+	if (keyset_init(&ks, cfg.keys, key_len, value_len))
+		return;
+	snprintf(name, sizeof(name), "bench-%u-%u", key_len, value_len);
+	ret = skv_open_table(name, cfg.keys * 2 + 1024, key_len, value_len, &c.t);
+	if (!ret)
+		ret = skv_preload(c.t, &ks);
+	if (ret) {
+		bench_log("skv: table %s: %s\n", name, strerror(-ret));
+		bench_not_measured("skv", name, strerror(-ret));
+		goto out;
+	}
+	c.ks = &ks;
+	fig.op = "get";
+	bench_measure(&fig, f_get, &c);
+	fig.op = "put";
+	bench_measure(&fig, f_put, &c);
+	fig.op = "delete";
+	fig.refill = f_put;	/* put the deleted keys back, untimed */
+	bench_measure(&fig, f_delete, &c);
+	fig.refill = NULL;
+	fig.op = "incr";
+	bench_measure(&fig, f_incr, &c);
+
+	fig.latency = false;
+	for (b = 0; b < 2; b++) {
+		if (skv_batch_new(batches[b], &c.b))
+			continue;
+		c.batch = batches[b];
+		fig.batch = fig.per_call = batches[b];
+		fig.op = "get_batch";
+		bench_measure(&fig, f_get_batch, &c);
+		fig.op = "put_batch";
+		bench_measure(&fig, f_put_batch, &c);
+		skv_batch_free(c.b);
+		c.b = NULL;
+	}
+	fig.batch = 1;
+	fig.per_call = 1;
+	fig.keys_done = &c.keys_done;
+	fig.op = "scan";
+	fig.note = "per key, SCAN with count hint 256, keys only";
+	bench_measure(&fig, f_scan, &c);
+	if (c.it)
+		skv_scan_end(c.it);
+	c.it = NULL;
+	c.scan_flags = SKV_SCAN_VALUES;
+	fig.op = "scan_values";
+	fig.note = "per key, SCAN with count hint 256, keys and values";
+	bench_measure(&fig, f_scan, &c);
+	if (c.it)
+		skv_scan_end(c.it);
+out:
+	if (c.t)
+		skv_table_close(c.t);
+	skv_table_delete(dev, name);
+	keyset_free(&ks);
+}
+
+static int skv_setup(void)
+{
+	int ret;
+
+	if (dev)
+		return 0;
+	ret = skv_dev_open(NULL, &dev);
+	if (ret)
+		bench_log("skv: %s: %s\n", SKV_DEV_PATH, strerror(-ret));
+	return ret;
+}
+
+void suite_skv(void)
+{
+	unsigned int s;
+	int ret = skv_setup();
+
+	if (ret) {
+		bench_not_measured("skv", "all", strerror(-ret));
+		return;
+	}
+	for (s = 0; s < bench_nr_sizes; s++)
+		if (bench_size_selected(bench_sizes[s].key_len,
+					bench_sizes[s].value_len))
+			skv_size(bench_sizes[s].key_len, bench_sizes[s].value_len);
+}
+
+/* Read scaling: skv GET from 1 and from 2 threads on one table. */
+void suite_scale_skv(void)
+{
+	struct skv_ctx c[2] = { 0 };
+	struct keyset ks[2];
+	const char *name = "bench-scale";
+	int ret = skv_setup();
+
+	if (ret) {
+		bench_not_measured("scale", "skv_get", strerror(-ret));
+		return;
+	}
+	if (keyset_init(&ks[0], cfg.keys, 16, 64) ||
+	    keyset_init(&ks[1], cfg.keys, 16, 64))
+		return;
+	ret = skv_open_table(name, cfg.keys * 2, 16, 64, &c[0].t);
+	if (!ret)
+		ret = skv_preload(c[0].t, &ks[0]);
+	if (ret) {
+		bench_not_measured("scale", "skv_get", strerror(-ret));
+		goto out;
+	}
+	free(ks[1].perm);	/* each reader its own random order */
+	ks[1].perm = bench_perm(cfg.keys);
+	c[0].ks = &ks[0];
+	c[1].t = c[0].t;
+	c[1].ks = &ks[1];
+	bench_scale("skv_get", f_get, &c[0], &c[1]);
+out:
+	if (c[0].t)
+		skv_table_close(c[0].t);
+	skv_table_delete(dev, name);
+	keyset_free(&ks[0]);
+	keyset_free(&ks[1]);
+}
+
+/* Memory per entry: cfg.mem_entries entries of 16 B keys, 64 B values. */
+void suite_memory_skv(void)
+{
+	struct mem_snap before, after;
+	struct skv_table *t = NULL;
+	struct skv_stats st = { 0 };
+	struct keyset ks;
+	const char *name = "bench-mem";
+	int ret = skv_setup();
+
+	if (ret) {
+		bench_not_measured("memory", "skv", strerror(-ret));
+		return;
+	}
+	if (keyset_init(&ks, cfg.mem_entries, 16, 64))
+		return;
+	ret = skv_open_table(name, cfg.mem_entries + 1024, 16, 64, &t);
+	if (ret) {
+		bench_not_measured("memory", "skv", strerror(-ret));
+		goto out;
+	}
+	mem_settle();
+	mem_snapshot(&before);
+	ret = skv_preload(t, &ks);
+	mem_settle();
+	mem_snapshot(&after);
+	if (!ret)
+		ret = skv_table_stats(t, &st);
+	if (ret) {
+		bench_not_measured("memory", "skv", strerror(-ret));
+		goto out;
+	}
+	mem_report("skv", &before, &after, st.entries, 16 + 64);
+out:
+	if (t)
+		skv_table_close(t);
+	skv_table_delete(dev, name);
+	keyset_free(&ks);
+}
+
+void suite_events_skv(void)
+{
+	bench_not_measured("events", "put_subscriber",
+			   "netlink events have not landed in this tree");
+}
+
+void suite_netlink_skv(void)
+{
+	bench_not_measured("netlink", "get",
+			   "the skv generic netlink family has not landed in this tree");
+}
+
+#else /* !HAVE_SKVDEV */
+
+void suite_skv(void)
+{
+	bench_not_measured("skv", "all", "built without libskvdev");
+}
+
+void suite_scale_skv(void)
+{
+	bench_not_measured("scale", "skv_get", "built without libskvdev");
+}
+
+void suite_memory_skv(void)
+{
+	bench_not_measured("memory", "skv", "built without libskvdev");
+}
+
+void suite_events_skv(void)
+{
+	bench_not_measured("events", "put_subscriber", "built without libskvdev");
+}
+
+void suite_netlink_skv(void)
+{
+	bench_not_measured("netlink", "get", "built without libskvdev");
+}
+#endif

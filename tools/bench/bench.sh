@@ -1,0 +1,71 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: boot the 6.12 cloud kernel in the TCG VM (2 vCPUs) once, run
+# skv-bench and skv-bench-peers inside it (tools/bench/guest.sh), collect
+# their JSON from the console and write $SKV_BUILD/bench/bench.{txt,json,png}.
+# Environment: SKV_BENCH_OPTS (options for both binaries, e.g. "-k 20000
+# -r 5"), QEMU_MEM (default 4G: 100k 16 KiB values per store),
+# SKV_BENCH_TIMEOUT (seconds, default 840).
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${SKV_BUILD:-$top/build}
+out=$build/bench
+guest=$out/guest
+kernel=6.12
+export QEMU_MEM=${QEMU_MEM:-4G}
+export QEMU_SMP=2
+
+for f in "$build/bin/skv-bench" "$out/skv-bench-peers"; do
+	[ -x "$f" ] || { echo "bench: $f is missing (make bench-build)" >&2; exit 1; }
+done
+rm -rf "$guest" "$out"/raw-*.json "$out"/bench.{txt,json,png,dat}
+mkdir -p "$guest"
+# The real binaries under their own names (redis-server is a symlink to
+# redis-check-rdb, and Redis picks its role from argv[0]).
+cp -L /usr/bin/redis-server "$guest/redis-server"
+cp -L /usr/bin/memcached "$guest/memcached"
+install -m 0755 "$top/tools/bench/guest.sh" "$guest/skv-bench-guest"
+
+echo "bench: booting the $kernel VM (TCG, $QEMU_SMP vCPUs, $QEMU_MEM); every figure is taken in this one boot"
+start=$(date +%s)
+rc=0
+# shellcheck disable=SC2086
+"$top/tools/vm/run" --kernel "$kernel" --timeout "${SKV_BENCH_TIMEOUT:-840}" \
+	--add "$out/skv-bench-peers" --add "$guest/redis-server" \
+	--add "$guest/memcached" --add "$guest/skv-bench-guest" \
+	--log "$out/console.log" -- skv-bench-guest ${SKV_BENCH_OPTS:-} |
+	grep --line-buffered -v '^SKVB:' || rc=$?
+echo "bench: the VM ran $(($(date +%s) - start)) s (status $rc)"
+
+tr -d '\r' <"$out/console.log" >"$out/console.clean"
+files=()
+for n in skv redis memcached local; do
+	grep "^SKVB:$n.json:" "$out/console.clean" | sed "s/^SKVB:$n.json://" >"$out/raw-$n.json" || true
+	if [ -s "$out/raw-$n.json" ]; then
+		files+=("$out/raw-$n.json")
+	else
+		echo "bench: no $n.json from the VM" >&2
+		rm -f "$out/raw-$n.json"
+	fi
+done
+[ ${#files[@]} -gt 0 ] || { echo "bench: the VM produced no results" >&2; exit 1; }
+
+host_cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+"$build/bin/skv-bench" report --out "$out" \
+	--fact "vm=QEMU TCG (-accel tcg -cpu max), emulated timing" \
+	--fact "vm_qemu=$(qemu-system-x86_64 --version | head -n 1)" \
+	--fact "vm_smp=$QEMU_SMP" --fact "vm_mem=$QEMU_MEM" \
+	--fact "vm_kernel=$kernel" \
+	--fact "host_cpu=$host_cpu" --fact "host_cpus=$(nproc)" \
+	--fact "host_kernel=$(uname -r)" \
+	--fact "host_load=$(cut -d' ' -f1-3 /proc/loadavg)" \
+	--fact "bench_opts=${SKV_BENCH_OPTS:-}" \
+	"${files[@]}"
+
+gnuplot -e "datafile='$out/bench.dat'; outfile='$out/bench.png'; \
+subtitle='kernel $(sed -n 's/.*"kernel_release": *"\([^"]*\)".*/\1/p' "$out/raw-skv.json" 2>/dev/null | head -n 1) in QEMU TCG, 2 vCPUs: times are emulated, only ratios carry over'" \
+	"$top/tools/bench/bench.gp"
+echo "bench: wrote $out/bench.txt, $out/bench.json, $out/bench.png"
+exit "$rc"

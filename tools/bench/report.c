@@ -1,0 +1,530 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * skv-bench report: merge the JSON of skv-bench and skv-bench-peers runs
+ * taken in one boot, and write the ratio tables, the targets (met or
+ * missed, never asserted), bench.json and the chart's data file.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bench.h"
+#include "suites.h"
+
+static json_object *all;	/* merged results */
+
+static const char *jstr(json_object *o, const char *k)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, k, &v) ? json_object_get_string(v) : NULL;
+}
+
+static double jnum(json_object *o, const char *k)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, k, &v) ? json_object_get_double(v) : NAN;
+}
+
+static int jint(json_object *o, const char *k)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, k, &v) ? json_object_get_int(v) : 0;
+}
+
+static bool streq0(const char *a, const char *b)
+{
+	if (!a || !b)
+		return !a && !b;
+	return !strcmp(a, b);
+}
+
+/* The result object for suite/op/variant at a size (0/0 = no size). */
+static json_object *find(const char *suite, const char *op, const char *variant,
+			 unsigned int kl, unsigned int vl)
+{
+	size_t i, n = json_object_array_length(all);
+
+	for (i = 0; i < n; i++) {
+		json_object *o = json_object_array_get_idx(all, i);
+
+		if (streq0(jstr(o, "suite"), suite) && streq0(jstr(o, "op"), op) &&
+		    streq0(jstr(o, "variant"), variant) &&
+		    (unsigned int)jint(o, "key_len") == kl &&
+		    (unsigned int)jint(o, "value_len") == vl &&
+		    !json_object_object_get_ex(o, "not_measured", NULL) &&
+		    !json_object_object_get_ex(o, "error", NULL))
+			return o;
+	}
+	return NULL;
+}
+
+/* median ns per key, or the value of a non-time figure; NAN if absent */
+static double fig(const char *suite, const char *op, const char *variant,
+		  unsigned int kl, unsigned int vl)
+{
+	json_object *o = find(suite, op, variant, kl, vl);
+
+	if (!o)
+		return NAN;
+	if (json_object_object_get_ex(o, "ns_median", NULL))
+		return jnum(o, "ns_median");
+	return jnum(o, "value");
+}
+
+static const char *not_measured_why(const char *suite, const char *op)
+{
+	size_t i, n = json_object_array_length(all);
+
+	for (i = 0; i < n; i++) {
+		json_object *o = json_object_array_get_idx(all, i);
+
+		if (streq0(jstr(o, "suite"), suite) &&
+		    (streq0(jstr(o, "op"), op) || streq0(jstr(o, "op"), "all")) &&
+		    json_object_object_get_ex(o, "not_measured", NULL))
+			return jstr(o, "not_measured");
+	}
+	return NULL;
+}
+
+static double null_ioctl(void)
+{
+	return fig("floor", "null_ioctl", NULL, 0, 0);
+}
+
+static const char *size_label(unsigned int kl, unsigned int vl, char *buf, size_t len)
+{
+	if (vl >= 1024)
+		snprintf(buf, len, "%u B/%u KiB", kl, vl / 1024);
+	else
+		snprintf(buf, len, "%u B/%u B", kl, vl);
+	return buf;
+}
+
+/* ------------------------------------------------------ table of figures */
+
+static void table_figures(FILE *f)
+{
+	size_t i, n = json_object_array_length(all);
+	double null = null_ioctl();
+	char sz[32], name[96];
+
+	fprintf(f, "\n## Every figure (ns per key, emulated) and its ratio to the null ioctl\n\n");
+	fprintf(f, "| figure | key/value | median ns | min ns | p99 ns | × null ioctl |\n");
+	fprintf(f, "|---|---|---:|---:|---:|---:|\n");
+	for (i = 0; i < n; i++) {
+		json_object *o = json_object_array_get_idx(all, i);
+		const char *var = jstr(o, "variant");
+		int batch = jint(o, "batch");
+		double med = jnum(o, "ns_median"), p99 = jnum(o, "lat_p99_ns");
+
+		if (isnan(med))
+			continue;
+		snprintf(name, sizeof(name), "%s %s%s%s%s", jstr(o, "suite"), jstr(o, "op"),
+			 var ? " " : "", var ? var : "", "");
+		if (batch > 1) {
+			size_t l = strlen(name);
+
+			snprintf(name + l, sizeof(name) - l, " ×%d", batch);
+		}
+		if (jint(o, "key_len"))
+			size_label(jint(o, "key_len"), jint(o, "value_len"), sz, sizeof(sz));
+		else
+			snprintf(sz, sizeof(sz), "—");
+		fprintf(f, "| %s | %s | %.0f | %.0f | ", name, sz, med, jnum(o, "ns_min"));
+		if (isnan(p99))
+			fprintf(f, "— | ");
+		else
+			fprintf(f, "%.0f | ", p99);
+		if (isnan(null))
+			fprintf(f, "— |\n");
+		else
+			fprintf(f, "%.2f |\n", med / null);
+	}
+}
+
+/* ------------------------------------------------------- skv vs the peers */
+
+struct cmp {
+	const char *label;
+	const char *suite, *op, *variant;
+};
+
+static const struct cmp cmp_get[] = {
+	{ "BPF lookup", "bpf", "lookup", NULL },
+	{ "Redis GET, same CPU", "redis", "get", "same-cpu" },
+	{ "Redis GET, cross CPU", "redis", "get", "cross-cpu" },
+	{ "memcached get, same CPU", "memcached", "get", "same-cpu" },
+	{ "memcached get, cross CPU", "memcached", "get", "cross-cpu" },
+	{ "LMDB get, txn reused", "lmdb", "get", NULL },
+	{ "LMDB get, txn per op", "lmdb", "get_txn", NULL },
+	{ NULL },
+};
+
+static const struct cmp cmp_put[] = {
+	{ "BPF update", "bpf", "update", NULL },
+	{ "Redis SET, same CPU", "redis", "set", "same-cpu" },
+	{ "Redis SET, cross CPU", "redis", "set", "cross-cpu" },
+	{ "memcached set, same CPU", "memcached", "set", "same-cpu" },
+	{ "memcached set, cross CPU", "memcached", "set", "cross-cpu" },
+	{ "LMDB put, NOSYNC", "lmdb", "put", NULL },
+	{ "LMDB put, NOSYNC+WRITEMAP", "lmdb", "put_writemap", NULL },
+	{ NULL },
+};
+
+static const struct cmp cmp_batch[] = {
+	{ "BPF LOOKUP_BATCH 64", "bpf", "lookup_batch", NULL },
+	{ "Redis 64 pipelined GETs, same CPU", "redis", "get_pipeline", "same-cpu" },
+	{ "Redis MGET 64, same CPU", "redis", "mget", "same-cpu" },
+	{ "Redis MGET 64, cross CPU", "redis", "mget", "cross-cpu" },
+	{ "memcached multi-get 64, same CPU", "memcached", "mget", "same-cpu" },
+	{ "memcached multi-get 64, cross CPU", "memcached", "mget", "cross-cpu" },
+	{ NULL },
+};
+
+static json_object *ratios;	/* for bench.json */
+
+static void cmp_rows(FILE *f, const char *what, double skv, const struct cmp *c,
+		     unsigned int kl, unsigned int vl)
+{
+	char key[160];
+
+	for (; c->label; c++) {
+		double p = fig(c->suite, c->op, c->variant, kl, vl);
+
+		if (isnan(p) || isnan(skv)) {
+			fprintf(f, "| %s | %s | — | not measured |\n", what, c->label);
+			continue;
+		}
+		fprintf(f, "| %s | %s | %.3f | skv %.1f× faster |\n", what, c->label,
+			skv / p, p / skv);
+		snprintf(key, sizeof(key), "skv %s / %s, %u/%u", what, c->label, kl, vl);
+		json_object_object_add(ratios, key, json_object_new_double(round(skv / p * 1e4) / 1e4));
+	}
+}
+
+static void table_peers(FILE *f)
+{
+	unsigned int s;
+	char sz[32];
+
+	fprintf(f, "\n## skv against each peer (ratio of times: skv ÷ peer; below 1 = skv faster)\n");
+	for (s = 0; s < bench_nr_sizes; s++) {
+		unsigned int kl = bench_sizes[s].key_len, vl = bench_sizes[s].value_len;
+
+		fprintf(f, "\n### %s\n\n", size_label(kl, vl, sz, sizeof(sz)));
+		fprintf(f, "| skv op | peer | skv ÷ peer | |\n|---|---|---:|---|\n");
+		cmp_rows(f, "GET", fig("skv", "get", NULL, kl, vl), cmp_get, kl, vl);
+		cmp_rows(f, "PUT", fig("skv", "put", NULL, kl, vl), cmp_put, kl, vl);
+		cmp_rows(f, "BATCH 64 GET, per key", fig("skv", "get_batch", NULL, kl, vl),
+			 cmp_batch, kl, vl);
+	}
+}
+
+/* ---------------------------------------------------------------- targets */
+
+static json_object *targets;
+
+static void target(FILE *f, const char *name, double value, double limit,
+		   bool at_most, const char *unit, const char *why_missing)
+{
+	json_object *o = json_object_new_object();
+	const char *verdict;
+
+	if (isnan(value))
+		verdict = "not measured";
+	else if (at_most ? value <= limit : value >= limit)
+		verdict = "met";
+	else
+		verdict = "MISSED";
+	fprintf(f, "| %s | %s %g%s | ", name, at_most ? "≤" : "≥", limit, unit);
+	if (isnan(value))
+		fprintf(f, "— | not measured%s%s |\n", why_missing ? ": " : "",
+			why_missing ? why_missing : "");
+	else
+		fprintf(f, "%.3g%s | %s |\n", value, unit, verdict);
+	json_object_object_add(o, "target", json_object_new_string(name));
+	json_object_object_add(o, "limit", json_object_new_double(limit));
+	json_object_object_add(o, "at_most", json_object_new_boolean(at_most));
+	if (!isnan(value))
+		json_object_object_add(o, "value", json_object_new_double(round(value * 1e4) / 1e4));
+	json_object_object_add(o, "verdict", json_object_new_string(verdict));
+	if (why_missing && isnan(value))
+		json_object_object_add(o, "why", json_object_new_string(why_missing));
+	json_object_array_add(targets, o);
+}
+
+static void table_targets(FILE *f)
+{
+	double null = null_ioctl();
+	double get = fig("skv", "get", NULL, 16, 64);
+	double put = fig("skv", "put", NULL, 16, 64);
+	double mem = fig("memory", "skv_overhead_per_entry", NULL, 16, 64);
+	const char *nm;
+
+	fprintf(f, "\n## Targets at 16 B keys / 64 B values (reported, not asserted)\n\n");
+	fprintf(f, "| target | limit | measured | verdict |\n|---|---|---:|---|\n");
+	target(f, "skv GET ÷ null ioctl", get / null, 2.0, true, "×", not_measured_why("skv", "get"));
+	target(f, "skv GET ÷ BPF-map lookup via bpf(2)", get / fig("bpf", "lookup", NULL, 16, 64),
+	       0.4, true, "×", not_measured_why("skv", "get"));
+	target(f, "skv PUT ÷ null ioctl", put / null, 3.5, true, "×", not_measured_why("skv", "put"));
+	target(f, "Redis GET (unix socket, same vCPU) ÷ skv GET",
+	       fig("redis", "get", "same-cpu", 16, 64) / get, 50, false, "×",
+	       not_measured_why("skv", "get") ? not_measured_why("skv", "get") : not_measured_why("redis", "get"));
+	target(f, "Redis SET (unix socket, same vCPU) ÷ skv PUT",
+	       fig("redis", "set", "same-cpu", 16, 64) / put, 50, false, "×",
+	       not_measured_why("skv", "put") ? not_measured_why("skv", "put") : not_measured_why("redis", "set"));
+	target(f, "skv BATCH of 64 GETs per key ÷ single GET",
+	       fig("skv", "get_batch", NULL, 16, 64) / get, 0.25, true, "×", not_measured_why("skv", "get_batch"));
+	target(f, "skv BATCH of 64 PUTs per key ÷ single PUT",
+	       fig("skv", "put_batch", NULL, 16, 64) / put, 0.25, true, "×", not_measured_why("skv", "put_batch"));
+	target(f, "2 reader threads ÷ 1 (skv GET rate)", fig("scale", "skv_get", NULL, 16, 64),
+	       1.8, false, "×", not_measured_why("scale", "skv_get"));
+	target(f, "kernel bytes per entry beyond key+value (1M entries)", mem, 64, true, " B",
+	       not_measured_why("memory", "skv"));
+	nm = not_measured_why("events", "put_subscriber");
+	target(f, "write cost with no event subscriber (vs. no events)",
+	       fig("events", "put_no_subscriber_overhead", NULL, 16, 64), 5, true, "%",
+	       nm ? nm : "no figure");
+	{
+		double g = fig("scale", "getppid", NULL, 16, 64);
+
+		if (!isnan(g))
+			fprintf(f, "\nFor the scaling target: getppid() itself scales %.2f× on 2 vCPUs in this VM, "
+				"a null ioctl %.2f×, a BPF lookup %.2f×.\n", g,
+				fig("scale", "null_ioctl", NULL, 16, 64),
+				fig("scale", "bpf_lookup", NULL, 16, 64));
+	}
+}
+
+/* --------------------------------------------------------------- the chart */
+
+struct chart_row {
+	const char *label, *suite, *op, *variant;
+};
+
+static const struct chart_row chart[] = {
+	{ "null ioctl", "floor", "null_ioctl", NULL },
+	{ "getppid()", "floor", "getppid", NULL },
+	{ "skv GET", "skv", "get", NULL },
+	{ "skv GET, batch 64 (per key)", "skv", "get_batch", NULL },
+	{ "skv PUT", "skv", "put", NULL },
+	{ "skv DELETE", "skv", "delete", NULL },
+	{ "skv INCR", "skv", "incr", NULL },
+	{ "BPF lookup", "bpf", "lookup", NULL },
+	{ "BPF update", "bpf", "update", NULL },
+	{ "LMDB get", "lmdb", "get", NULL },
+	{ "LMDB put", "lmdb", "put", NULL },
+	{ "memcached get, same CPU", "memcached", "get", "same-cpu" },
+	{ "Redis GET, same CPU", "redis", "get", "same-cpu" },
+	{ "Redis MGET 64, same CPU (per key)", "redis", "mget", "same-cpu" },
+	{ "Redis GET, cross CPU", "redis", "get", "cross-cpu" },
+	{ NULL },
+};
+
+static int write_chart_data(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	double null = null_ioctl();
+	const struct chart_row *r;
+	unsigned int s;
+
+	if (!f)
+		return -errno;
+	fprintf(f, "# label");
+	for (s = 0; s < bench_nr_sizes; s++)
+		fprintf(f, "\t%u/%u", bench_sizes[s].key_len, bench_sizes[s].value_len);
+	fprintf(f, "\n");
+	for (r = chart; r->label; r++) {
+		fprintf(f, "\"%s\"", r->label);
+		for (s = 0; s < bench_nr_sizes; s++) {
+			double v = !strcmp(r->suite, "floor") ?
+				fig(r->suite, r->op, NULL, 0, 0) :
+				fig(r->suite, r->op, r->variant, bench_sizes[s].key_len,
+				    bench_sizes[s].value_len);
+
+			if (isnan(v) || isnan(null))
+				fprintf(f, "\t-");
+			else
+				fprintf(f, "\t%.3f", v / null);
+		}
+		fprintf(f, "\n");
+	}
+	fclose(f);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- output */
+
+static const char *emulated_note =
+	"Times inside the TCG VM are emulated: absolute numbers mean nothing and "
+	"move from run to run; only ratios taken in the same boot carry over.";
+
+static void text_report(FILE *f, json_object *facts)
+{
+	fprintf(f, "# skv benchmark\n\n");
+	if (facts) {
+		const char *env = jstr(facts, "environment");
+
+		fprintf(f, "Kernel %s, %s, %d CPUs, clocksource %s%s%s.\n",
+			jstr(facts, "kernel_release") ?: "?",
+			jstr(facts, "cpu_model") ?: "?", jint(facts, "cpus_online"),
+			jstr(facts, "clocksource") ?: "?", env ? ", " : "", env ? env : "");
+		fprintf(f, "%d keys preloaded per size, random key order; %d repetitions of ~%.0f ms each per figure; "
+			"ns per key = median over repetitions (min shown too); p99 from %d single calls.\n",
+			jint(facts, "keys"), jint(facts, "reps"), jnum(facts, "rep_ms"),
+			jint(facts, "lat_ops"));
+		if ((env && strstr(env, "TCG")) ||
+		    (jstr(facts, "cpu_model") && strstr(jstr(facts, "cpu_model"), "QEMU")))
+			fprintf(f, "\n**%s**\n", emulated_note);
+	}
+	table_figures(f);
+	table_peers(f);
+	table_targets(f);
+	{
+		size_t i, n = json_object_array_length(all);
+		bool hdr = false;
+
+		for (i = 0; i < n; i++) {
+			json_object *o = json_object_array_get_idx(all, i);
+
+			if (!json_object_object_get_ex(o, "not_measured", NULL) &&
+			    !json_object_object_get_ex(o, "error", NULL))
+				continue;
+			if (!hdr)
+				fprintf(f, "\n## Not measured\n\n");
+			hdr = true;
+			fprintf(f, "- %s %s: %s\n", jstr(o, "suite"), jstr(o, "op"),
+				jstr(o, "not_measured") ?: jstr(o, "error"));
+		}
+	}
+}
+
+void report_print_quick(json_object *results, FILE *out)
+{
+	all = results;
+	ratios = json_object_new_object();
+	targets = json_object_new_array();
+	text_report(out, NULL);
+	json_object_put(ratios);
+	json_object_put(targets);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"Usage: skv-bench report [--out DIR] [--fact KEY=VALUE]... FILE.json...\n"
+"\n"
+"Merges the results of skv-bench and skv-bench-peers runs of one boot and\n"
+"writes DIR/bench.txt (the tables and the targets, also printed),\n"
+"DIR/bench.json (every raw figure, the facts, ratios and targets) and\n"
+"DIR/bench.dat (the chart's data for tools/bench/bench.gp). The first\n"
+"file's facts describe the machine; --fact adds more (e.g. the VM's).\n");
+}
+
+int report_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "out", required_argument, NULL, 'o' },
+		{ "fact", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	json_object *facts = NULL, *extra = json_object_new_object(), *root, *sources;
+	const char *out = ".";
+	char path[4096];
+	FILE *f;
+	int c, i;
+
+	while ((c = getopt_long(argc, argv, "o:f:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': out = optarg; break;
+		case 'f': {
+			char *eq = strchr(optarg, '=');
+
+			if (!eq) {
+				fprintf(stderr, "skv-bench report: --fact wants KEY=VALUE\n");
+				return 2;
+			}
+			*eq = 0;
+			json_object_object_add(extra, optarg, json_object_new_string(eq + 1));
+			break;
+		}
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind == argc) {
+		usage(stderr);
+		return 2;
+	}
+	all = json_object_new_array();
+	sources = json_object_new_array();
+	for (i = optind; i < argc; i++) {
+		json_object *doc = json_object_from_file(argv[i]), *res, *fa;
+		size_t k;
+
+		if (!doc) {
+			fprintf(stderr, "skv-bench report: cannot read %s: %s\n", argv[i],
+				json_util_get_last_err());
+			return 1;
+		}
+		if (json_object_object_get_ex(doc, "results", &res))
+			for (k = 0; k < json_object_array_length(res); k++)
+				json_object_array_add(all, json_object_get(json_object_array_get_idx(res, k)));
+		if (!facts && json_object_object_get_ex(doc, "facts", &fa))
+			facts = json_object_get(fa);
+		json_object_array_add(sources, json_object_new_string(argv[i]));
+		json_object_put(doc);
+	}
+	if (!facts)
+		facts = json_object_new_object();
+	json_object_object_foreach(extra, k, v)
+		json_object_object_add(facts, k, json_object_get(v));
+	json_object_put(extra);
+
+	mkdir(out, 0755);
+	ratios = json_object_new_object();
+	targets = json_object_new_array();
+	snprintf(path, sizeof(path), "%s/bench.txt", out);
+	f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "skv-bench report: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	text_report(f, facts);
+	fclose(f);
+	/* the same text on stdout: re-render rather than re-read */
+	json_object_put(ratios);
+	json_object_put(targets);
+	ratios = json_object_new_object();
+	targets = json_object_new_array();
+	text_report(stdout, facts);
+
+	snprintf(path, sizeof(path), "%s/bench.dat", out);
+	if (write_chart_data(path)) {
+		fprintf(stderr, "skv-bench report: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	root = json_object_new_object();
+	json_object_object_add(root, "note", json_object_new_string(emulated_note));
+	json_object_object_add(root, "facts", facts);
+	json_object_object_add(root, "sources", sources);
+	json_object_object_add(root, "targets", targets);
+	json_object_object_add(root, "ratios", ratios);
+	json_object_object_add(root, "results", all);
+	snprintf(path, sizeof(path), "%s/bench.json", out);
+	if (json_object_to_file_ext(path, root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE)) {
+		fprintf(stderr, "skv-bench report: cannot write %s\n", path);
+		return 1;
+	}
+	json_object_put(root);
+	return 0;
+}
