@@ -555,6 +555,7 @@ TEST_F(ops, versions_strictly_increase_and_are_never_reused)
 			break;
 		case 4:
 			/* Delete and re-create: a new, higher version. */
+			ASSERT_EQ(0, skv_put_str(self->fd, key, "d"));
 			ASSERT_EQ(0, del_full(self->fd, key, 0, 0, NULL));
 			ASSERT_EQ(0, put_full(self->fd, key, "x", 0, 0, 0, 0,
 					      &v));

@@ -559,43 +559,46 @@ static int set_table(int fd, __u32 mask, const struct skv_set *val)
 
 TEST_F(table, set_changes_only_selected_attributes)
 {
-	struct skv_set s = {
-		.default_ttl_ms = 5000, .policy = SKV_POLICY_LRU,
-		.mode = 0604, .uid = 4321, .gid = 8765,
-	};
 	struct skv_info info;
 	int fd;
 
 	fd = skv_create(self->ctl, self->name, NULL);
 	ASSERT_LE(0, fd);
 
-	ASSERT_EQ(0, set_table(fd, SKV_SET_DEFAULT_TTL, &s));
+	ASSERT_EQ(0, set_table(fd, SKV_SET_DEFAULT_TTL,
+			       &(struct skv_set){ .default_ttl_ms = 5000 }));
 	ASSERT_EQ(0, skv_info(fd, &info));
 	EXPECT_EQ(5000, info.attr.default_ttl_ms);
 	EXPECT_EQ(SKV_POLICY_NONE, info.attr.policy);
 	EXPECT_EQ(SKV_DEFAULT_MODE, info.attr.mode);
 	EXPECT_EQ(geteuid(), info.uid);
 
-	ASSERT_EQ(0, set_table(fd, SKV_SET_POLICY, &s));
+	ASSERT_EQ(0, set_table(fd, SKV_SET_POLICY,
+			       &(struct skv_set){ .policy = SKV_POLICY_LRU }));
 	ASSERT_EQ(0, skv_info(fd, &info));
 	EXPECT_EQ(SKV_POLICY_LRU, info.attr.policy);
 	EXPECT_EQ(SKV_DEFAULT_MODE, info.attr.mode);
 
-	ASSERT_EQ(0, set_table(fd, SKV_SET_MODE, &s));
+	ASSERT_EQ(0, set_table(fd, SKV_SET_MODE,
+			       &(struct skv_set){ .mode = 0604 }));
 	ASSERT_EQ(0, skv_info(fd, &info));
 	EXPECT_EQ(0604, info.attr.mode);
 	EXPECT_EQ(5000, info.attr.default_ttl_ms);
+	EXPECT_EQ(SKV_POLICY_LRU, info.attr.policy);
 
 	if (geteuid() == 0) {
-		ASSERT_EQ(0, set_table(fd, SKV_SET_UID | SKV_SET_GID, &s));
+		ASSERT_EQ(0, set_table(fd, SKV_SET_UID | SKV_SET_GID,
+				       &(struct skv_set){ .uid = 4321,
+							  .gid = 8765 }));
 		ASSERT_EQ(0, skv_info(fd, &info));
 		EXPECT_EQ(4321, info.uid);
 		EXPECT_EQ(8765, info.gid);
+		EXPECT_EQ(0604, info.attr.mode);
 	}
 
 	/* The default TTL can be removed again. */
-	s.default_ttl_ms = 0;
-	ASSERT_EQ(0, set_table(fd, SKV_SET_DEFAULT_TTL, &s));
+	ASSERT_EQ(0, set_table(fd, SKV_SET_DEFAULT_TTL,
+			       &(struct skv_set){ .default_ttl_ms = 0 }));
 	ASSERT_EQ(0, skv_info(fd, &info));
 	EXPECT_EQ(0, info.attr.default_ttl_ms);
 	EXPECT_EQ(0604, info.attr.mode);
@@ -619,31 +622,30 @@ TEST_F(table, set_unknown_mask_bits_are_einval)
 
 TEST_F(table, set_bad_values_are_einval)
 {
-	struct skv_set s = { 0 };
 	struct skv_info info;
 	int fd;
 
 	fd = skv_create(self->ctl, self->name, NULL);
 	ASSERT_LE(0, fd);
-	s.policy = 2;
-	EXPECT_EQ(-EINVAL, set_table(fd, SKV_SET_POLICY, &s));
-	s.policy = ~0U;
-	EXPECT_EQ(-EINVAL, set_table(fd, SKV_SET_POLICY, &s));
-	s.mode = 01000;
-	EXPECT_EQ(-EINVAL, set_table(fd, SKV_SET_MODE, &s));
-	s.mode = 02600;
-	EXPECT_EQ(-EINVAL, set_table(fd, SKV_SET_MODE, &s));
+	EXPECT_EQ(-EINVAL, set_table(fd, SKV_SET_POLICY,
+				     &(struct skv_set){ .policy = 2 }));
+	EXPECT_EQ(-EINVAL, set_table(fd, SKV_SET_POLICY,
+				     &(struct skv_set){ .policy = ~0U }));
+	EXPECT_EQ(-EINVAL, set_table(fd, SKV_SET_MODE,
+				     &(struct skv_set){ .mode = 01000 }));
+	EXPECT_EQ(-EINVAL, set_table(fd, SKV_SET_MODE,
+				     &(struct skv_set){ .mode = 02600 }));
 	if (geteuid() == 0) {
 		/* (uid_t)-1 and (gid_t)-1 are no ids. */
-		s.uid = ~0U;
-		EXPECT_EQ(-EINVAL, set_table(fd, SKV_SET_UID, &s));
-		s.gid = ~0U;
-		EXPECT_EQ(-EINVAL, set_table(fd, SKV_SET_GID, &s));
+		EXPECT_EQ(-EINVAL, set_table(fd, SKV_SET_UID,
+					     &(struct skv_set){ .uid = ~0U }));
+		EXPECT_EQ(-EINVAL, set_table(fd, SKV_SET_GID,
+					     &(struct skv_set){ .gid = ~0U }));
 	}
 	/* A failing SET changes nothing, not even its valid parts. */
-	s.mode = 0644;
-	s.policy = 9;
-	EXPECT_EQ(-EINVAL, set_table(fd, SKV_SET_MODE | SKV_SET_POLICY, &s));
+	EXPECT_EQ(-EINVAL, set_table(fd, SKV_SET_MODE | SKV_SET_POLICY,
+				     &(struct skv_set){ .mode = 0644,
+							.policy = 9 }));
 	ASSERT_EQ(0, skv_info(fd, &info));
 	EXPECT_EQ(SKV_DEFAULT_MODE, info.attr.mode);
 	EXPECT_EQ(SKV_POLICY_NONE, info.attr.policy);
