@@ -128,7 +128,7 @@ bool skv_evict_one(struct skv_table *t)
 				expired = true;
 				goto found;
 			}
-			if (!victim || (s32)(READ_ONCE(e->atime) -
+			if (!victim || (s16)(READ_ONCE(e->atime) -
 					     READ_ONCE(victim->atime)) < 0)
 				victim = e;
 			if (++seen >= SKV_EVICT_SAMPLES)

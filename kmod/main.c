@@ -12,6 +12,10 @@ static int __init skv_mod_init(void)
 {
 	int ret;
 
+	ret = skv_store_init();
+	if (ret < 0)
+		goto err_store;
+
 	ret = skv_tables_init();
 	if (ret < 0)
 		goto err_tables;
@@ -26,6 +30,8 @@ static int __init skv_mod_init(void)
 err_device:
 	skv_tables_exit();
 err_tables:
+	skv_store_exit();
+err_store:
 	return ret;
 }
 
@@ -33,8 +39,9 @@ static void __exit skv_mod_exit(void)
 {
 	skv_device_exit();
 	skv_tables_exit();
-	/* Entries retired with kfree_rcu() must be gone before we are. */
+	/* Entries retired with call_rcu() must be freed before their caches. */
 	rcu_barrier();
+	skv_store_exit();
 }
 
 module_init(skv_mod_init);

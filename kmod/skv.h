@@ -8,6 +8,7 @@
 #include <linux/atomic.h>
 #include <linux/bits.h>
 #include <linux/compiler.h>
+#include <linux/jiffies.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rhashtable.h>
@@ -43,14 +44,20 @@ struct skv_entry {
 	u32 hash;		/* siphash of the key with the table's key */
 	u32 user_flags;
 	u32 value_len;
-	u32 atime;		/* jiffies of the last access, for LRU */
 	u16 key_len;
+	u16 atime;		/* skv_lru_clock() of the last access */
 	u8 data[];		/* key_len bytes of key, then the value */
 };
 
 static inline size_t skv_entry_size(u32 key_len, u32 value_len)
 {
-	return offsetof(struct skv_entry, data) + key_len + value_len;
+	return sizeof(struct skv_entry) + key_len + value_len;
+}
+
+/* LRU recency in seconds, wrapping after 18 hours, as Redis' LRU clock. */
+static inline u16 skv_lru_clock(void)
+{
+	return (u16)(jiffies / HZ);
 }
 
 static inline const u8 *skv_entry_value(const struct skv_entry *e)
@@ -65,13 +72,18 @@ struct skv_key {
 	u32 hash;
 };
 
+enum skv_stat {
+	SKV_STAT_HITS,
+	SKV_STAT_MISSES,
+	SKV_STAT_WRITES,
+	SKV_STAT_DELETES,
+	SKV_STAT_EVICTIONS,
+	SKV_STAT_EXPIRATIONS,
+	SKV_STAT_NR,
+};
+
 struct skv_pcpu_stats {
-	u64 hits;
-	u64 misses;
-	u64 writes;
-	u64 deletes;
-	u64 evictions;
-	u64 expirations;
+	u64 count[SKV_STAT_NR];
 };
 
 /* Per-user accounting, like the keyrings' key_user. */
@@ -141,7 +153,10 @@ static inline void skv_notify(struct skv_table *t, enum skv_event ev,
 	/* No sender is registered yet: nothing can subscribe. */
 }
 
-#define skv_stat_inc(t, field)	this_cpu_inc((t)->stats->field)
+static inline void skv_stat_inc(struct skv_table *t, enum skv_stat stat)
+{
+	this_cpu_inc(t->stats->count[stat]);
+}
 
 extern const struct rhashtable_params skv_rht_params;
 
@@ -165,6 +180,8 @@ int skv_tables_init(void);
 void skv_tables_exit(void);
 
 /* store.c */
+int skv_store_init(void);
+void skv_store_exit(void);
 typedef int (*skv_visit_fn)(struct skv_table *t, struct skv_entry *e,
 			    void *arg);
 u64 skv_visit_group(struct skv_table *t, u64 cursor, skv_visit_fn fn,

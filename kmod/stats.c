@@ -37,12 +37,12 @@ long skv_ioctl_stats(struct skv_table *t, void __user *argp)
 	for_each_possible_cpu(cpu) {
 		const struct skv_pcpu_stats *s = per_cpu_ptr(t->stats, cpu);
 
-		st.hits += READ_ONCE(s->hits);
-		st.misses += READ_ONCE(s->misses);
-		st.writes += READ_ONCE(s->writes);
-		st.deletes += READ_ONCE(s->deletes);
-		st.evictions += READ_ONCE(s->evictions);
-		st.expirations += READ_ONCE(s->expirations);
+		st.hits += READ_ONCE(s->count[SKV_STAT_HITS]);
+		st.misses += READ_ONCE(s->count[SKV_STAT_MISSES]);
+		st.writes += READ_ONCE(s->count[SKV_STAT_WRITES]);
+		st.deletes += READ_ONCE(s->count[SKV_STAT_DELETES]);
+		st.evictions += READ_ONCE(s->count[SKV_STAT_EVICTIONS]);
+		st.expirations += READ_ONCE(s->count[SKV_STAT_EXPIRATIONS]);
 	}
 	st.entries = atomic64_read(&t->nr_entries);
 	st.bytes = atomic64_read(&t->bytes);

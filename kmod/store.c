@@ -126,9 +126,65 @@ static int skv_key_copy(struct skv_table *t, struct skv_ubuf *ub,
 	return 0;
 }
 
+/*
+ * Entries up to SKV_ENTRY_CACHE_MAX bytes come from caches 8 bytes apart,
+ * so slab rounding adds at most 7 bytes to the header; kmalloc's size
+ * classes (96, 128, 192, 256, 512) would add up to 255. Bigger entries
+ * use kvmalloc(). Any of them is freed with kvfree().
+ */
+#define SKV_ENTRY_CACHE_MIN	ALIGN(sizeof(struct skv_entry) + 1, 8)
+#define SKV_ENTRY_CACHE_MAX	512
+#define SKV_ENTRY_CACHE_NR	\
+	((SKV_ENTRY_CACHE_MAX - SKV_ENTRY_CACHE_MIN) / 8 + 1)
+
+static struct kmem_cache *skv_entry_caches[SKV_ENTRY_CACHE_NR];
+
 static struct skv_entry *skv_entry_alloc(u32 key_len, u32 value_len)
 {
-	return kvmalloc(skv_entry_size(key_len, value_len), GFP_KERNEL_ACCOUNT);
+	size_t size = skv_entry_size(key_len, value_len);
+
+	if (size <= SKV_ENTRY_CACHE_MAX)
+		return kmem_cache_alloc(skv_entry_caches[(ALIGN(size, 8) -
+				SKV_ENTRY_CACHE_MIN) / 8], GFP_KERNEL_ACCOUNT);
+	return kvmalloc(size, GFP_KERNEL_ACCOUNT);
+}
+
+static void skv_entry_free_rcu(struct rcu_head *head)
+{
+	kvfree(container_of(head, struct skv_entry, rcu));
+}
+
+void skv_store_exit(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < SKV_ENTRY_CACHE_NR; i++)
+		kmem_cache_destroy(skv_entry_caches[i]);
+}
+
+int __init skv_store_init(void)
+{
+	static char names[SKV_ENTRY_CACHE_NR][16];
+	unsigned int i, size;
+
+	/* The per-entry budget is 64 bytes, rounding included. */
+	BUILD_BUG_ON(sizeof(struct skv_entry) + 7 > 64);
+	for (i = 0; i < SKV_ENTRY_CACHE_NR; i++) {
+		size = SKV_ENTRY_CACHE_MIN + i * 8;
+		snprintf(names[i], sizeof(names[i]), "skv_entry-%u", size);
+		/* Only key and value bytes are copied to and from users. */
+		skv_entry_caches[i] =
+			kmem_cache_create_usercopy(names[i], size, 8,
+						   SLAB_ACCOUNT,
+						   sizeof(struct skv_entry),
+						   size - sizeof(struct skv_entry),
+						   NULL);
+		if (!skv_entry_caches[i]) {
+			skv_store_exit();
+			return -ENOMEM;
+		}
+	}
+	return 0;
 }
 
 /* Add @n to @v unless that takes it above @max. */
@@ -197,7 +253,8 @@ static void skv_entry_retire(struct skv_table *t, struct skv_entry *e)
 {
 	if (e->expires)
 		atomic64_dec(&t->nr_ttl);
-	kvfree_rcu(e, rcu);
+	/* Our own callback, so rcu_barrier() at unload waits for it. */
+	call_rcu(&e->rcu, skv_entry_free_rcu);
 }
 
 /*
@@ -215,13 +272,13 @@ bool skv_entry_unlink(struct skv_table *t, struct skv_entry *e,
 		     skv_entry_size(e->key_len, e->value_len));
 	switch (ev) {
 	case SKV_EV_EXPIRED:
-		skv_stat_inc(t, expirations);
+		skv_stat_inc(t, SKV_STAT_EXPIRATIONS);
 		break;
 	case SKV_EV_EVICTED:
-		skv_stat_inc(t, evictions);
+		skv_stat_inc(t, SKV_STAT_EVICTIONS);
 		break;
 	default:
-		skv_stat_inc(t, deletes);
+		skv_stat_inc(t, SKV_STAT_DELETES);
 		break;
 	}
 	if (ev != SKV_EV_FLUSHED)
@@ -258,7 +315,7 @@ static struct skv_entry *skv_lookup(struct skv_table *t,
 /* Coarse LRU recency: written only when the tick changed. */
 static void skv_entry_touch(struct skv_table *t, struct skv_entry *e)
 {
-	u32 now = (u32)jiffies;
+	u16 now = skv_lru_clock();
 
 	if (READ_ONCE(t->policy) == SKV_POLICY_LRU &&
 	    READ_ONCE(e->atime) != now)
@@ -289,7 +346,7 @@ static int skv_publish(struct skv_table *t, const struct skv_key *k,
 
 	/* Taken after @old was read, so a key's versions only go up. */
 	new->version = atomic64_inc_return(&t->version);
-	new->atime = (u32)jiffies;
+	new->atime = skv_lru_clock();
 
 	if (old)
 		ret = rhashtable_replace_fast(&t->ht, &old->node, &new->node,
@@ -310,7 +367,7 @@ static int skv_publish(struct skv_table *t, const struct skv_key *k,
 		atomic64_inc(&t->nr_ttl);
 		skv_expire_kick(t);
 	}
-	skv_stat_inc(t, writes);
+	skv_stat_inc(t, SKV_STAT_WRITES);
 	skv_notify(t, SKV_EV_SET, new->data, new->key_len, new->version);
 	return 0;
 }
@@ -332,7 +389,7 @@ static noinline_for_stack int skv_do_get(struct skv_table *t,
 retry:
 	e = skv_lookup(t, &ub.k);
 	if (!e) {
-		skv_stat_inc(t, misses);
+		skv_stat_inc(t, SKV_STAT_MISSES);
 		ret = -ENOENT;
 		goto out;
 	}
@@ -372,7 +429,7 @@ retry:
 	op->version = e->version;
 	op->ttl_ms = skv_ttl_left_ms(e);
 	op->user_flags = e->user_flags;
-	skv_stat_inc(t, hits);
+	skv_stat_inc(t, SKV_STAT_HITS);
 	ret = 0;
 out:
 	rcu_read_unlock();
