@@ -242,8 +242,8 @@ int skv_table_open(const struct skv_table_open *req, struct skv_table **tp,
 		   bool *created)
 {
 	bool create = req->flags & SKV_OPEN_CREATE;
-	bool exempt = capable(CAP_SYS_RESOURCE);
 	struct skv_net *sn = skv_net_current();
+	bool exempt = false;
 	struct skv_table *t;
 	int ret;
 
@@ -253,6 +253,7 @@ int skv_table_open(const struct skv_table_open *req, struct skv_table **tp,
 	if (!create && !skv_attr_is_zero(&req->attr))
 		return -EINVAL;
 	if (create) {
+		exempt = capable(CAP_SYS_RESOURCE);
 		ret = skv_attr_check(&req->attr, exempt);
 		if (ret)
 			return ret;

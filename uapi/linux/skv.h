@@ -36,9 +36,13 @@
  *	Access is read+write, or read only with SKV_OPEN_RDONLY; it is checked
  *	once, here, against the table's mode/uid/gid like an IPC object
  *	(CAP_DAC_OVERRIDE in the owning user namespace overrides).
+ *	A new table's max_bytes may not exceed the per-user byte quota
+ *	(module parameter max_bytes_per_user) unless the creator has
+ *	CAP_SYS_RESOURCE; the default is lowered to the quota if needed.
  *	Errors: -ENOENT no such table (without CREATE), -EEXIST (CREATE|EXCL),
- *	-EINVAL bad name, flags or attribute (above a hard cap, policy or mode
- *	unknown), -EACCES permission, -EDQUOT per-user table quota,
+ *	-EINVAL bad name, flags (EXCL without CREATE) or attribute (above a
+ *	hard cap, policy or mode unknown), -EACCES permission, -EDQUOT
+ *	per-user table quota (module parameter max_tables_per_user),
  *	-ENOMEM, -EMFILE/-ENFILE no fd.
  *
  * SKV_IOC_TABLE_DELETE (struct skv_table_delete)
@@ -73,8 +77,10 @@
  *	               default TTL applies (none if 0)
  *	NX with XX or CAS is -EINVAL. A full table is -ENOSPC with policy
  *	none; with policy lru an approximately least recently used entry is
- *	evicted. -EFBIG the table's max_bytes would be exceeded (policy none),
- *	-EDQUOT the owner's byte quota would be exceeded, -ENOMEM.
+ *	evicted. -EFBIG the table's max_bytes would be exceeded (policy none,
+ *	or a single entry above max_bytes), -EDQUOT the byte quota of the
+ *	user who created the table would be exceeded (each entry is charged
+ *	its key, value and a fixed header), -ENOMEM.
  *
  * SKV_IOC_DELETE (struct skv_delete)
  *	Deletes @key and returns the deleted entry's @version. SKV_DEL_CAS
@@ -88,14 +94,18 @@
  *	(as Redis INCRBY). An absent key counts as 0 and is created with the
  *	table's default TTL; an existing key keeps its TTL and flags. A value
  *	that is not such an integer is -EDOM; a result outside the signed
- *	64-bit range is -EOVERFLOW. Decrement with a negative @delta.
+ *	64-bit range is -EOVERFLOW; a result longer than max_value_len is
+ *	-E2BIG. Decrement with a negative @delta.
  *
  * SKV_IOC_BATCH (struct skv_batch)
  *	Runs @count (1..SKV_BATCH_MAX, else -E2BIG; 0 is -EINVAL) ops from
  *	the array at @ops_ptr in order, each like the single ioctl, writing
  *	each op's result and @status (0 or -errno) back. Not atomic; a failed
  *	op does not stop the rest. Returns 0 once every op was attempted; an
- *	op whose own fields are malformed gets -EINVAL in its @status.
+ *	op whose own fields are malformed gets -EINVAL in its @status, and a
+ *	write op on a read-only fd -EBADF. @op_size below
+ *	sizeof(struct skv_batch_op) is -EINVAL; a larger op must have a zero
+ *	tail, else that op's @status is -E2BIG.
  *
  * SKV_IOC_SCAN (struct skv_scan)
  *	Returns keys from @cursor on (0 starts a scan) into @buf_ptr as
@@ -106,8 +116,12 @@
  *	@buf_len the bytes used, and @cursor where to continue; a returned
  *	cursor of 0 ends the scan. Every key present for the whole scan is
  *	returned at least once, also while the table resizes (a key may be
- *	returned more than once). -ERANGE if not even one record fits in
- *	@buf_len, with the needed size written to @buf_len.
+ *	returned more than once). Keys come in groups (a hash bucket) that
+ *	are never split across calls: -ERANGE if not even the first group
+ *	fits in @buf_len, with the size it needs written to @buf_len (one
+ *	record's size when the group holds one key). @prefix_len above the
+ *	table's max_key_len, or a @prefix_ptr without @prefix_len, is
+ *	-EINVAL.
  *
  * SKV_IOC_FLUSH (struct skv_flush)
  *	Deletes every entry. Returns the number deleted in @count.
@@ -123,7 +137,10 @@
  *	Changes the attributes selected in @mask (SKV_SET_*): default TTL,
  *	eviction policy, mode, uid, gid. Only the owner (or CAP_SYS_ADMIN)
  *	may; changing uid needs CAP_CHOWN, gid a group the caller is in or
- *	CAP_CHOWN (as for files). -EPERM otherwise, -EINVAL bad values.
+ *	CAP_CHOWN (as for files). -EPERM otherwise, -EINVAL bad values
+ *	(unmapped uid or gid, mode above 0777, unknown policy) or a nonzero
+ *	field not selected in @mask. The byte quota stays charged to the
+ *	user who created the table.
  */
 #ifndef _UAPI_LINUX_SKV_H
 #define _UAPI_LINUX_SKV_H
