@@ -169,7 +169,7 @@ TEST_F(batch, malformed_ops_get_own_errno)
 	op_val(&ops[1], big, sizeof(big));
 	op_key(&ops[2], SKV_OP_GET, "a");		/* unused field set */
 	op_val(&ops[2], buf, sizeof(buf));
-	ops[2].ttl_ms = 5;
+	ops[2].num = 5;
 	op_key(&ops[3], SKV_OP_PUT, "a");		/* unknown flag */
 	ops[3].flags = 1U << 7;
 	op_key(&ops[4], SKV_OP_PUT, "a");		/* NX|XX */

@@ -171,12 +171,12 @@ TEST_F_TIMEOUT(limits, lru_evicts_approximately_least_recently_used, 120)
 		key_of(key, sizeof(key), "old", i);
 		ASSERT_EQ(0, skv_put_str(fd, key, "v"));
 	}
-	sleep_ms(100);
+	sleep_ms(1100);
 	for (i = 0; i < touched; i++) {
 		key_of(key, sizeof(key), "old", i);
 		ASSERT_EQ(1, skv_get_str(fd, key, buf, sizeof(buf)));
 	}
-	sleep_ms(100);
+	sleep_ms(1100);
 	for (i = 0; i < extra; i++) {
 		key_of(key, sizeof(key), "new", i);
 		ASSERT_EQ(0, skv_put_str(fd, key, "v")) TH_LOG("new key %u", i);
