@@ -27,15 +27,17 @@ mkdir -p "$guest"
 cp -L /usr/bin/redis-server "$guest/redis-server"
 cp -L /usr/bin/memcached "$guest/memcached"
 install -m 0755 "$top/tools/bench/guest.sh" "$guest/skv-bench-guest"
+# Options travel in a file: the VM's command line is one word.
+printf '%s\n' "${SKV_BENCH_OPTS:-}" >"$guest/skv-bench-opts"
 
 echo "bench: booting the $kernel VM (TCG, $QEMU_SMP vCPUs, $QEMU_MEM); every figure is taken in this one boot"
 start=$(date +%s)
 rc=0
-# shellcheck disable=SC2086
 "$top/tools/vm/run" --kernel "$kernel" --timeout "${SKV_BENCH_TIMEOUT:-840}" \
 	--add "$out/skv-bench-peers" --add "$guest/redis-server" \
 	--add "$guest/memcached" --add "$guest/skv-bench-guest" \
-	--log "$out/console.log" -- skv-bench-guest ${SKV_BENCH_OPTS:-} |
+	--add "$guest/skv-bench-opts" \
+	--log "$out/console.log" -- skv-bench-guest |
 	grep --line-buffered -v '^SKVB:' || rc=$?
 echo "bench: the VM ran $(($(date +%s) - start)) s (status $rc)"
 

@@ -4,12 +4,14 @@
 # Runs inside the test VM for `make bench` (tools/bench/bench.sh): every
 # measurement in one boot, then prints each JSON result file to the console
 # as lines "SKVB:<file>:<line>" for the host to collect.
-# Usage: guest.sh [SKV-BENCH OPTIONS...]   (passed to both binaries)
+# Usage: guest.sh [SKV-BENCH OPTIONS...]   (passed to both binaries; without
+# arguments they are read from /opt/skv/add/skv-bench-opts if present)
 set -u
 out=/tmp/skv-bench
 mkdir -p "$out"
 add=/opt/skv/add
 opts="$*"
+[ $# -eq 0 ] && [ -f "$add/skv-bench-opts" ] && opts=$(cat "$add/skv-bench-opts")
 export SKV_BENCH_ENV="QEMU TCG VM, emulated timing"
 server_cpu=0
 other_cpu=1
@@ -69,6 +71,6 @@ phase "LMDB in-process, AF_UNIX round trip"
 phase "collect"
 for f in "$out"/*.json; do
 	n=$(basename "$f")
-	sed "s|^|SKVB:$n:|" "$f"
+	{ cat "$f"; echo; } | sed "s|^|SKVB:$n:|"
 done
 echo "SKVB-DONE"

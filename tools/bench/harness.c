@@ -24,8 +24,8 @@ const unsigned int bench_nr_sizes = sizeof(bench_sizes) / sizeof(bench_sizes[0])
 
 struct bench_cfg cfg = {
 	.keys = 100000,
-	.reps = 7,
-	.rep_ms = 40,
+	.reps = 15,
+	.rep_ms = 5,
 	.lat_ops = 2000,
 	.mem_entries = 1000000,
 	.cpu_a = 0,

@@ -660,6 +660,7 @@ int main(int argc, char **argv)
 		{ "reps", required_argument, NULL, 'r' },
 		{ "rep-ms", required_argument, NULL, 't' },
 		{ "lat-ops", required_argument, NULL, 'l' },
+		{ "mem-entries", required_argument, NULL, 'm' },
 		{ "sizes", required_argument, NULL, 's' },
 		{ "server-cpu", required_argument, NULL, 'S' },
 		{ "other-cpu", required_argument, NULL, 'O' },
@@ -678,12 +679,13 @@ int main(int argc, char **argv)
 	cfg.redis_sock = "/tmp/redis.sock";
 	cfg.mc_sock = "/tmp/memcached.sock";
 	cfg.lmdb_dir = "/tmp";
-	while ((c = getopt_long(argc, argv, "k:r:t:l:s:S:O:j:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:r:t:l:m:s:S:O:j:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k': cfg.keys = strtoul(optarg, NULL, 0); break;
 		case 'r': cfg.reps = strtoul(optarg, NULL, 0); break;
 		case 't': cfg.rep_ms = strtod(optarg, NULL); break;
 		case 'l': cfg.lat_ops = strtoul(optarg, NULL, 0); break;
+		case 'm': break;	/* skv-bench's; accepted for a shared option line */
 		case 's': cfg.only_sizes = optarg; break;
 		case 'S': server_cpu = atoi(optarg); break;
 		case 'O': other_cpu = atoi(optarg); break;
