@@ -85,7 +85,7 @@ static int ctl_fd(void)
 
 FIXTURE(perm) {
 	int ctl;
-	char name[SKV_NAME_MAX];
+	char name[SKV_NAME_MAX + 16];
 };
 
 FIXTURE_SETUP(perm)
@@ -451,7 +451,7 @@ static int write_param(const char *name, long val)
 
 static int child_table_quota(struct perm_ctx *c)
 {
-	char name[SKV_NAME_MAX];
+	char name[SKV_NAME_MAX + 16];
 	int ctl = ctl_fd(), fd, ret = 0;
 	unsigned int i;
 
@@ -483,7 +483,7 @@ static int child_table_quota(struct perm_ctx *c)
 
 static void delete_numbered(int ctl, const char *prefix, unsigned int n)
 {
-	char name[SKV_NAME_MAX];
+	char name[SKV_NAME_MAX + 16];
 	unsigned int i;
 
 	for (i = 0; i <= n; i++) {
@@ -511,7 +511,7 @@ TEST_F_TIMEOUT(perm, alice_over_table_quota_is_edquot, 120)
 TEST_F_TIMEOUT(perm, root_is_exempt_from_table_quota, 120)
 {
 	long max = read_param("max_tables_per_user");
-	char name[SKV_NAME_MAX];
+	char name[SKV_NAME_MAX + 16];
 	unsigned int i;
 	int fd;
 
