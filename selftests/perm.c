@@ -457,12 +457,12 @@ static int child_table_quota(struct perm_ctx *c)
 
 	CHECK(ctl >= 0);
 	for (i = 0; i < c->n; i++) {
-		snprintf(name, sizeof(name), "%s-%u", c->name, i);
+		snprintf(name, sizeof(name), "%.40s-%u", c->name, i);
 		fd = skv_create(ctl, name, NULL);
 		CHECK(fd >= 0);
 		close(fd);
 	}
-	snprintf(name, sizeof(name), "%s-%u", c->name, i);
+	snprintf(name, sizeof(name), "%.40s-%u", c->name, i);
 	fd = skv_create(ctl, name, NULL);
 	if (fd != -EDQUOT) {
 		fprintf(stderr, "# table %u over quota %u: %d\n", i, c->n,
@@ -472,9 +472,9 @@ static int child_table_quota(struct perm_ctx *c)
 	if (fd >= 0)
 		close(fd);
 	/* Deleting one makes room again. */
-	snprintf(name, sizeof(name), "%s-0", c->name);
+	snprintf(name, sizeof(name), "%.40s-0", c->name);
 	CHECK(skv_table_delete(ctl, name) == 0);
-	snprintf(name, sizeof(name), "%s-%u", c->name, i);
+	snprintf(name, sizeof(name), "%.40s-%u", c->name, i);
 	fd = skv_create(ctl, name, NULL);
 	CHECK(fd >= 0);
 	close(fd);
@@ -487,7 +487,7 @@ static void delete_numbered(int ctl, const char *prefix, unsigned int n)
 	unsigned int i;
 
 	for (i = 0; i <= n; i++) {
-		snprintf(name, sizeof(name), "%s-%u", prefix, i);
+		snprintf(name, sizeof(name), "%.40s-%u", prefix, i);
 		skv_table_delete(ctl, name);
 	}
 }
@@ -520,7 +520,7 @@ TEST_F_TIMEOUT(perm, root_is_exempt_from_table_quota, 120)
 	if (max > 256)
 		SKIP(return, "table quota %ld too large to test", max);
 	for (i = 0; i <= max; i++) {
-		snprintf(name, sizeof(name), "%s-%u", self->name, i);
+		snprintf(name, sizeof(name), "%.40s-%u", self->name, i);
 		fd = skv_create(self->ctl, name, NULL);
 		EXPECT_LE(0, fd) TH_LOG("table %u: %d", i, fd);
 		if (fd < 0)
