@@ -10,7 +10,7 @@ linux-source-6.12
 linux-headers-cloud-amd64 linux-image-cloud-amd64
 linux-headers-6.12-cloud-amd64 linux-image-6.12-cloud-amd64
 qemu-system-x86 busybox-static
-libjson-c-dev libnl-genl-3-dev
+libjson-c-dev libnl-genl-3-dev zlib1g-dev
 python3 python3-yaml python3-jsonschema sparse"
 [ $# -gt 0 ] && pkgs="$pkgs $*"
 
