@@ -271,6 +271,36 @@ TEST_F(batch, wrong_op_size_is_einval)
 	EXPECT_EQ(-ENOENT, skv_get_str(self->fd, "a", (char[4]){}, 4));
 }
 
+/* A newer caller's larger op: a zero tail is fine, else -E2BIG. */
+TEST_F(batch, larger_op_size_needs_zero_tail)
+{
+	struct big_op {
+		struct skv_batch_op op;
+		__u64 tail;
+	} ops[3];
+	struct skv_batch b = {
+		.size = sizeof(b), .count = 3, .op_size = sizeof(ops[0]),
+		.ops_ptr = U64P(ops),
+	};
+
+	memset(ops, 0, sizeof(ops));
+	op_key(&ops[0].op, SKV_OP_PUT, "a");
+	op_val(&ops[0].op, "v", 1);
+	op_key(&ops[1].op, SKV_OP_PUT, "b");
+	op_val(&ops[1].op, "v", 1);
+	ops[1].tail = 1;
+	op_key(&ops[2].op, SKV_OP_PUT, "c");
+	op_val(&ops[2].op, "v", 1);
+	ASSERT_EQ(0, ioctl(self->fd, SKV_IOC_BATCH, &b));
+	EXPECT_EQ(0, ops[0].op.status);
+	EXPECT_EQ(-E2BIG, ops[1].op.status);
+	EXPECT_EQ(0, ops[2].op.status);
+	EXPECT_EQ(1, ops[1].tail);
+	EXPECT_EQ(1, skv_get_str(self->fd, "a", (char[4]){}, 4));
+	EXPECT_EQ(-ENOENT, skv_get_str(self->fd, "b", (char[4]){}, 4));
+	EXPECT_EQ(1, skv_get_str(self->fd, "c", (char[4]){}, 4));
+}
+
 TEST_F(batch, flags_and_size_are_checked)
 {
 	struct skv_batch_op op;

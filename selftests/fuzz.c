@@ -534,9 +534,16 @@ static bool fz_one_ioctl(struct __test_metadata *_metadata, struct fz *z,
 		break;
 	default:
 		fd = z->fds[fz_below(z, FZ_NR_FDS)];
-		if (fd < 0 || (known && known->ctl && fz_chance(z, 80)))
+		if (fd < 0)
 			fd = z->ctl;
 		break;
+	}
+	/* Mostly the fd the ioctl belongs to, to get past the dispatch. */
+	if (known && fz_chance(z, 80)) {
+		if (known->ctl)
+			fd = z->ctl;
+		else if (fd == z->ctl || fd == 1000)
+			fd = z->fds[fz_below(z, FZ_NR_FDS)];
 	}
 
 	memset(argbuf, 0, sizeof(argbuf));

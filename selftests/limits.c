@@ -128,6 +128,27 @@ TEST_F(limits, replacing_counts_only_the_new_size)
 	close(fd);
 }
 
+TEST_F(limits, entry_above_max_bytes_is_efbig_even_with_lru)
+{
+	struct skv_table_attr attr = {
+		.max_bytes = 100, .policy = SKV_POLICY_LRU,
+	};
+	char val[128];
+	struct skv_stats st;
+	int fd;
+
+	memset(val, 'v', sizeof(val));
+	fd = skv_create(self->ctl, self->name, &attr);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, skv_put(fd, "a", 1, val, 10, 0, NULL));
+	EXPECT_EQ(-EFBIG, skv_put(fd, "b", 1, val, 100, 0, NULL));
+	/* Nothing was evicted for it. */
+	ASSERT_EQ(0, skv_stats(fd, &st));
+	EXPECT_EQ(1, st.entries);
+	EXPECT_EQ(0, st.evictions);
+	close(fd);
+}
+
 TEST_F(limits, policy_none_never_evicts)
 {
 	struct skv_table_attr attr = { .max_entries = 5 };

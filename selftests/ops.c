@@ -770,6 +770,28 @@ TEST_F(ops, incr_past_int64_limits_is_eoverflow)
 	EXPECT_EQ(-EOVERFLOW, incr_full(self->fd, "d", -1, &n, NULL));
 }
 
+TEST_F(ops, incr_result_longer_than_max_value_len_is_e2big)
+{
+	struct skv_table_attr attr = { .max_value_len = 2 };
+	char name[SKV_NAME_MAX], buf[8];
+	__s64 n;
+	int fd;
+
+	skv_name(name, "incr2");
+	fd = skv_create(self->ctl, name, &attr);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, skv_put_str(fd, "c", "98"));
+	ASSERT_EQ(0, skv_incr_str(fd, "c", 1, &n));
+	EXPECT_EQ(99, n);
+	EXPECT_EQ(-E2BIG, skv_incr_str(fd, "c", 1, &n));
+	EXPECT_EQ(-E2BIG, skv_incr_str(fd, "d", -10, &n));
+	ASSERT_EQ(2, skv_get_str(fd, "c", buf, sizeof(buf)));
+	EXPECT_STREQ("99", buf);
+	EXPECT_EQ(-ENOENT, skv_get_str(fd, "d", buf, sizeof(buf)));
+	close(fd);
+	skv_table_delete(self->ctl, name);
+}
+
 TEST_F(ops, incr_keeps_ttl_and_user_flags)
 {
 	struct skv_get g;

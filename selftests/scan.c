@@ -279,15 +279,20 @@ TEST_F(scan, tiny_buffer_is_erange_with_needed_size)
 	EXPECT_EQ(0, ((struct skv_scan_rec *)buf)->__reserved0);
 }
 
+/*
+ * A small buffer: each call returns whole groups that fit, or -ERANGE with
+ * the size the next group needs; with that size the scan goes on.
+ */
 TEST_F(scan, small_buffer_returns_fewer_keys_and_continues)
 {
 	const unsigned int n = 100;
-	struct skv_scan sc;
 	unsigned char seen[100] = { 0 };
 	struct scan_result res = { .n = n, .fmt = "key-%u", .seen = seen };
-	char buf[100];
+	unsigned int calls = 0, ranges = 0, i;
+	__u32 len = 100, off;
+	struct skv_scan sc;
+	char buf[4096];
 	__u64 cursor = 0;
-	unsigned int calls = 0, i;
 
 	fill(_metadata, self->fd, "key-%u", n);
 	do {
@@ -296,10 +301,21 @@ TEST_F(scan, small_buffer_returns_fewer_keys_and_continues)
 		sc.cursor = cursor;
 		sc.count = 50;
 		sc.buf_ptr = U64P(buf);
-		sc.buf_len = sizeof(buf);	/* two records at most */
-		ASSERT_EQ(0, ioctl(self->fd, SKV_IOC_SCAN, &sc));
-		ASSERT_GE(2, sc.nr_keys);
-		for (__u32 off = 0; off < sc.buf_len;) {
+		sc.buf_len = len;
+		ASSERT_GT(1000, ++calls);
+		if (ioctl(self->fd, SKV_IOC_SCAN, &sc)) {
+			ASSERT_EQ(ERANGE, errno);
+			/* Needs more than it had; a multiple of records. */
+			ASSERT_LT(len, sc.buf_len);
+			ASSERT_EQ(0, sc.buf_len % 8);
+			ASSERT_GE(sizeof(buf), sc.buf_len);
+			EXPECT_EQ(cursor, sc.cursor);
+			len = sc.buf_len;
+			ranges++;
+			continue;
+		}
+		ASSERT_GE(len, sc.buf_len);
+		for (off = 0, i = 0; i < sc.nr_keys; i++) {
 			struct skv_scan_rec *r = (void *)(buf + off);
 			int idx = key_index(&res, buf + off + sizeof(*r),
 					    r->key_len);
@@ -308,11 +324,45 @@ TEST_F(scan, small_buffer_returns_fewer_keys_and_continues)
 			seen[idx]++;
 			off += rec_size(r);
 		}
+		ASSERT_EQ(off, sc.buf_len);
 		cursor = sc.cursor;
-		ASSERT_GT(1000, ++calls);
+		len = 100;
 	} while (cursor);
 	for (i = 0; i < n; i++)
 		EXPECT_LE(1, seen[i]) TH_LOG("key-%u missing", i);
+	TH_LOG("%u calls, %u of them -ERANGE", calls, ranges);
+}
+
+TEST_F(scan, prefix_longer_than_max_key_len_is_einval)
+{
+	char prefix[SKV_DEFAULT_KEY_LEN + 1], buf[256];
+	struct skv_scan sc;
+
+	memset(prefix, 'p', sizeof(prefix));
+	memset(&sc, 0, sizeof(sc));
+	sc.size = sizeof(sc);
+	sc.buf_ptr = U64P(buf);
+	sc.buf_len = sizeof(buf);
+	sc.prefix_ptr = U64P(prefix);
+	sc.prefix_len = sizeof(prefix);
+	ASSERT_EQ(-1, ioctl(self->fd, SKV_IOC_SCAN, &sc));
+	ASSERT_EQ(EINVAL, errno);
+	sc.prefix_len = SKV_DEFAULT_KEY_LEN;
+	ASSERT_EQ(0, ioctl(self->fd, SKV_IOC_SCAN, &sc));
+}
+
+TEST_F(scan, prefix_pointer_without_length_is_einval)
+{
+	struct skv_scan sc;
+	char buf[256];
+
+	memset(&sc, 0, sizeof(sc));
+	sc.size = sizeof(sc);
+	sc.buf_ptr = U64P(buf);
+	sc.buf_len = sizeof(buf);
+	sc.prefix_ptr = U64P("a");
+	ASSERT_EQ(-1, ioctl(self->fd, SKV_IOC_SCAN, &sc));
+	ASSERT_EQ(EINVAL, errno);
 }
 
 TEST_F(scan, unknown_flags_are_einval)

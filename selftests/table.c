@@ -122,6 +122,22 @@ TEST_F(table, create_excl_of_existing_is_eexist)
 	close(fd);
 }
 
+TEST_F(table, excl_without_create_is_einval)
+{
+	struct skv_table_open o;
+	int fd;
+
+	open_init(&o, self->name, SKV_OPEN_EXCL);
+	ASSERT_EQ(-1, ioctl(self->ctl, SKV_IOC_TABLE_OPEN, &o));
+	ASSERT_EQ(EINVAL, errno);
+	fd = skv_create(self->ctl, self->name, NULL);
+	ASSERT_LE(0, fd);
+	close(fd);
+	open_init(&o, self->name, SKV_OPEN_EXCL);
+	ASSERT_EQ(-1, ioctl(self->ctl, SKV_IOC_TABLE_OPEN, &o));
+	ASSERT_EQ(EINVAL, errno);
+}
+
 TEST_F(table, unknown_open_flags_are_einval)
 {
 	static const __u32 bad[] = { 1U << 4, 1U << 31, ~SKV_OPEN_ALL };
@@ -651,6 +667,25 @@ TEST_F(table, set_bad_values_are_einval)
 	EXPECT_EQ(SKV_POLICY_NONE, info.attr.policy);
 	EXPECT_EQ(geteuid(), info.uid);
 	EXPECT_EQ(getegid(), info.gid);
+	close(fd);
+}
+
+TEST_F(table, set_unselected_nonzero_field_is_einval)
+{
+	struct skv_info info;
+	int fd;
+
+	fd = skv_create(self->ctl, self->name, NULL);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EINVAL, set_table(fd, SKV_SET_MODE,
+				     &(struct skv_set){ .mode = 0644,
+							.default_ttl_ms = 1 }));
+	EXPECT_EQ(-EINVAL, set_table(fd, SKV_SET_DEFAULT_TTL,
+				     &(struct skv_set){ .policy = 1 }));
+	EXPECT_EQ(-EINVAL, set_table(fd, 0, &(struct skv_set){ .gid = 5 }));
+	ASSERT_EQ(0, skv_info(fd, &info));
+	EXPECT_EQ(SKV_DEFAULT_MODE, info.attr.mode);
+	EXPECT_EQ(0, info.attr.default_ttl_ms);
 	close(fd);
 }
 
