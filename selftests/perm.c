@@ -530,32 +530,45 @@ TEST_F_TIMEOUT(perm, root_is_exempt_from_table_quota, 120)
 	delete_numbered(self->ctl, self->name, max);
 }
 
+/*
+ * Two tables of alice, each well within its own max_bytes, together above
+ * her byte quota of 8 KiB (entries are charged key + value + a header).
+ */
 static int child_byte_quota(struct perm_ctx *c)
 {
-	char val[1024], key[16];
+	struct skv_table_attr attr = { .max_bytes = 6000 };
+	char val[1024], key[16], name2[SKV_NAME_MAX + 16];
 	struct skv_stats st;
-	int ctl = ctl_fd(), fd, ret;
+	int ctl = ctl_fd(), fd1, fd2, ret = 0;
 	unsigned int i;
 
 	memset(val, 'v', sizeof(val));
+	snprintf(name2, sizeof(name2), "%.40s-b", c->name);
 	CHECK(ctl >= 0);
-	fd = skv_create(ctl, c->name, NULL);
-	CHECK(fd >= 0);
-	/* 8 KiB quota: 1 KiB values run out long before 64. */
-	for (i = 0; i < 64; i++) {
+	fd1 = skv_create(ctl, c->name, &attr);
+	CHECK(fd1 >= 0);
+	fd2 = skv_create(ctl, name2, &attr);
+	CHECK(fd2 >= 0);
+	for (i = 0; i < 4; i++) {
 		snprintf(key, sizeof(key), "k%u", i);
-		ret = skv_put(fd, key, strlen(key), val, sizeof(val), 0, NULL);
+		CHECK(skv_put(fd1, key, strlen(key), val, sizeof(val), 0,
+			      NULL) == 0);
+	}
+	for (i = 0; i < 5; i++) {
+		snprintf(key, sizeof(key), "k%u", i);
+		ret = skv_put(fd2, key, strlen(key), val, sizeof(val), 0, NULL);
 		if (ret)
 			break;
 	}
 	CHECK(ret == -EDQUOT);
-	CHECK(i >= 1 && i <= 8);
-	CHECK(skv_get_str(fd, key, val, sizeof(val)) == -ENOENT);
-	CHECK(skv_stats(fd, &st) == 0);
+	CHECK(i >= 1 && i <= 4);
+	CHECK(skv_get_str(fd2, key, val, sizeof(val)) == -ENOENT);
+	CHECK(skv_stats(fd2, &st) == 0);
 	CHECK(st.entries == i);
-	/* Freeing makes room. */
-	CHECK(skv_del_str(fd, "k0") == 0);
-	CHECK(skv_put(fd, key, strlen(key), val, sizeof(val), 0, NULL) == 0);
+	/* Freeing in one table makes room in the other. */
+	CHECK(skv_del_str(fd1, "k0") == 0);
+	CHECK(skv_put(fd2, key, strlen(key), val, sizeof(val), 0, NULL) == 0);
+	CHECK(skv_table_delete(ctl, name2) == 0);
 	CHECK(skv_table_delete(ctl, c->name) == 0);
 	return 0;
 }
@@ -563,6 +576,7 @@ static int child_byte_quota(struct perm_ctx *c)
 TEST_F(perm, alice_over_byte_quota_is_edquot)
 {
 	long old = read_param("max_bytes_per_user");
+	char name2[SKV_NAME_MAX + 16];
 	int ret;
 
 	if (old < 0)
@@ -571,6 +585,8 @@ TEST_F(perm, alice_over_byte_quota_is_edquot)
 	ret = run_as(ALICE, child_byte_quota,
 		     &(struct perm_ctx){ .name = self->name });
 	ASSERT_EQ(0, write_param("max_bytes_per_user", old));
+	snprintf(name2, sizeof(name2), "%.40s-b", self->name);
+	skv_table_delete(self->ctl, name2);
 	ASSERT_EQ(0, ret);
 }
 
