@@ -155,5 +155,8 @@ deb-check:
 	@$(TOP)/packaging/build-deb
 	@$(TOP)/packaging/deb-check
 
-# What dpkg-buildpackage, lintian and debian/control's Build-Depends need.
-SKV_DEB_DEPS := dpkg-dev debhelper dh-dkms dkms fakeroot lintian
+# What dpkg-buildpackage and lintian need, and debian/control's
+# Build-Depends (keep the two in step; dpkg-buildpackage names what is
+# missing).
+SKV_DEB_DEPS := dpkg-dev fakeroot lintian dkms debhelper dh-dkms gcc make \
+	pkg-config libjson-c-dev zlib1g-dev
