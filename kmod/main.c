@@ -24,9 +24,15 @@ static int __init skv_mod_init(void)
 	if (ret < 0)
 		goto err_device;
 
+	ret = skv_netlink_init();
+	if (ret < 0)
+		goto err_netlink;
+
 	pr_info("skv ABI %d loaded\n", SKV_ABI_VERSION);
 	return 0;
 
+err_netlink:
+	skv_device_exit();
 err_device:
 	skv_tables_exit();
 err_tables:
@@ -37,6 +43,7 @@ err_store:
 
 static void __exit skv_mod_exit(void)
 {
+	skv_netlink_exit();
 	skv_device_exit();
 	skv_tables_exit();
 	/* Entries retired with call_rcu() must be freed before their caches. */

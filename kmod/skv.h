@@ -140,6 +140,12 @@ struct skv_table {
 	unsigned int nr_subscribers;
 };
 
+/* netlink.c */
+int skv_netlink_init(void);
+void skv_netlink_exit(void);
+void skv_nl_notify(struct skv_table *t, enum skv_event ev, const void *key,
+		   u32 key_len, u64 version);
+
 /*
  * The single place where change events leave the store. Netlink
  * subscriptions fill it in; with no subscriber the data path pays only
@@ -150,7 +156,7 @@ static inline void skv_notify(struct skv_table *t, enum skv_event ev,
 {
 	if (likely(!READ_ONCE(t->nr_subscribers)))
 		return;
-	/* No sender is registered yet: nothing can subscribe. */
+	skv_nl_notify(t, ev, key, key_len, version);
 }
 
 static inline void skv_stat_inc(struct skv_table *t, enum skv_stat stat)
@@ -174,6 +180,11 @@ int skv_table_open(const struct skv_table_open *req, struct skv_table **tp,
 void skv_table_abort_create(struct skv_table *t);
 int skv_table_delete(const struct skv_table_delete *req);
 void skv_table_put(struct skv_table *t);
+int skv_table_permission(struct skv_table *t, bool write);
+bool skv_table_is_owner(struct skv_table *t);
+int skv_table_set(struct skv_table *t, const struct skv_set *set);
+typedef int (*skv_table_fn)(struct skv_table *t, void *arg);
+int skv_tables_walk(unsigned long *pos, skv_table_fn fn, void *arg);
 u64 skv_user_bytes_limit(const struct skv_table *t);
 extern const struct file_operations skv_table_fops;
 int skv_tables_init(void);
@@ -189,6 +200,12 @@ u64 skv_visit_group(struct skv_table *t, u64 cursor, skv_visit_fn fn,
 bool skv_entry_unlink(struct skv_table *t, struct skv_entry *e,
 		      enum skv_event ev);
 void skv_entry_destroy(void *ptr, void *arg);
+int skv_put_kern(struct skv_table *t, u32 flags, const void *key, u32 key_len,
+		 const void *value, u32 value_len, u32 user_flags,
+		 u64 ttl_ms, u64 *version);
+struct skv_entry *skv_lookup_kern(struct skv_table *t, const void *key,
+				  u32 key_len);
+void skv_entry_touch_kern(struct skv_table *t, struct skv_entry *e);
 long skv_ioctl_get(struct skv_table *t, void __user *argp, bool del);
 long skv_ioctl_put(struct skv_table *t, void __user *argp);
 long skv_ioctl_delete(struct skv_table *t, void __user *argp);

@@ -500,6 +500,88 @@ static int skv_do_put(struct skv_table *t, struct skv_args *op)
 	return ret;
 }
 
+/*
+ * PUT from kernel memory, for netlink: as skv_do_put() with @key and
+ * @value already copied in. @version is the CAS version in, the new
+ * version out.
+ */
+int skv_put_kern(struct skv_table *t, u32 f, const void *key, u32 key_len,
+		 const void *value, u32 value_len, u32 user_flags,
+		 u64 ttl_ms, u64 *version)
+{
+	struct skv_entry *old, *new;
+	struct skv_key k;
+	u64 ttl;
+	int ret;
+
+	if (f & ~SKV_PUT_ALL)
+		return -EINVAL;
+	if ((f & SKV_PUT_NX) && (f & (SKV_PUT_XX | SKV_PUT_CAS)))
+		return -EINVAL;
+	if (!(f & SKV_PUT_CAS) && *version)
+		return -EINVAL;
+	if (!!(f & SKV_PUT_TTL) != !!ttl_ms)
+		return -EINVAL;
+	if (!key_len || key_len > t->max_key_len)
+		return -EINVAL;
+	if (value_len > t->max_value_len)
+		return -E2BIG;
+
+	new = skv_entry_alloc(key_len, value_len);
+	if (!new)
+		return -ENOMEM;
+	memcpy(new->data, key, key_len);
+	memcpy(new->data + key_len, value, value_len);
+	new->key_len = key_len;
+	new->value_len = value_len;
+	new->user_flags = user_flags;
+	new->hash = skv_hash(t, new->data, new->key_len);
+	ttl = f & SKV_PUT_TTL ? ttl_ms : READ_ONCE(t->default_ttl_ms);
+	new->expires = ttl ? skv_expiry_ns(ttl) : 0;
+	k.buf = new->data;
+	k.len = new->key_len;
+	k.hash = new->hash;
+
+	rcu_read_lock();
+	do {
+		old = skv_lookup(t, &k);
+		if (old && (f & SKV_PUT_NX))
+			ret = -EEXIST;
+		else if (!old && (f & (SKV_PUT_XX | SKV_PUT_CAS)))
+			ret = -ENOENT;
+		else if (old && (f & SKV_PUT_CAS) && old->version != *version)
+			ret = -ESTALE;
+		else
+			ret = skv_publish(t, &k, old, new);
+	} while (ret == -EAGAIN);
+	if (!ret)
+		*version = new->version;
+	rcu_read_unlock();
+
+	if (ret)
+		kvfree(new);
+	return ret;
+}
+
+/* The live entry for @key, under rcu_read_lock(), for netlink. */
+struct skv_entry *skv_lookup_kern(struct skv_table *t, const void *key,
+				  u32 key_len)
+{
+	struct skv_key k = {
+		.buf = key,
+		.len = key_len,
+		.hash = skv_hash(t, key, key_len),
+	};
+
+	return skv_lookup(t, &k);
+}
+
+/* Mark @e used for LRU, for netlink. */
+void skv_entry_touch_kern(struct skv_table *t, struct skv_entry *e)
+{
+	skv_entry_touch(t, e);
+}
+
 static noinline_for_stack int skv_do_delete(struct skv_table *t,
 					    struct skv_args *op)
 {

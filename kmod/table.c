@@ -214,7 +214,7 @@ void skv_table_put(struct skv_table *t)
 }
 
 /* Like ipcperms(): owner, group or other bits, CAP_DAC_OVERRIDE overrides. */
-static int skv_table_permission(struct skv_table *t, bool write)
+int skv_table_permission(struct skv_table *t, bool write)
 {
 	unsigned int want = write ? 6 : 4;
 	umode_t mode = READ_ONCE(t->mode);
@@ -232,7 +232,7 @@ static int skv_table_permission(struct skv_table *t, bool write)
 	return 0;
 }
 
-static bool skv_table_is_owner(struct skv_table *t)
+bool skv_table_is_owner(struct skv_table *t)
 {
 	return uid_eq(current_euid(), READ_ONCE(t->uid)) ||
 	       ns_capable(t->user_ns, CAP_SYS_ADMIN);
@@ -382,14 +382,23 @@ static long skv_ioctl_info(struct skv_table *t, struct file *file,
 static long skv_ioctl_set(struct skv_table *t, void __user *argp)
 {
 	struct skv_set set;
-	kuid_t uid = INVALID_UID;
-	kgid_t gid = INVALID_GID;
 	u32 usize;
 	int ret;
 
 	ret = skv_copy_arg(&set, sizeof(set), SKV_SET_SIZE_VER0, argp, &usize);
 	if (ret)
 		return ret;
+	return skv_table_set(t, &set);
+}
+
+/* SKV_IOC_SET and the netlink table-set: @set is in kernel memory. */
+int skv_table_set(struct skv_table *t, const struct skv_set *s)
+{
+	struct skv_set set = *s;
+	kuid_t uid = INVALID_UID;
+	kgid_t gid = INVALID_GID;
+	int ret;
+
 	if (set.mask & ~SKV_SET_ALL)
 		return -EINVAL;
 	/* Fields not selected by the mask must be zero. */
@@ -499,6 +508,31 @@ const struct file_operations skv_table_fops = {
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= noop_llseek,
 };
+
+/*
+ * Call @fn on each table of the caller's namespace from the *@pos'th on,
+ * under the namespace lock, for the netlink table dump. Stops when @fn
+ * returns nonzero and returns that, with *@pos at the table it refused.
+ */
+int skv_tables_walk(unsigned long *pos, skv_table_fn fn, void *arg)
+{
+	struct skv_net *sn = skv_net_current();
+	struct skv_table *t;
+	unsigned long i = 0;
+	int ret = 0;
+
+	mutex_lock(&sn->lock);
+	list_for_each_entry(t, &sn->tables, node) {
+		if (i++ < *pos)
+			continue;
+		ret = fn(t, arg);
+		if (ret)
+			break;
+		(*pos)++;
+	}
+	mutex_unlock(&sn->lock);
+	return ret;
+}
 
 static int __net_init skv_net_init(struct net *net)
 {
