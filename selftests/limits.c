@@ -261,16 +261,18 @@ TEST_F(limits, lru_evicts_to_stay_within_max_bytes)
 	char key[16], val[100];
 	struct skv_stats st;
 	unsigned int i;
-	int fd;
+	int fd, ret;
 
 	memset(val, 'v', sizeof(val));
 	fd = skv_create(self->ctl, self->name, &attr);
 	ASSERT_LE(0, fd);
 	for (i = 0; i < 50; i++) {
 		key_of(key, sizeof(key), "k", i);
-		ASSERT_EQ(0, skv_put(fd, key, strlen(key), val, sizeof(val), 0,
-				     NULL)) TH_LOG("key %u", i);
+		ret = skv_put(fd, key, strlen(key), val, sizeof(val), 0, NULL);
 		ASSERT_EQ(0, skv_stats(fd, &st));
+		ASSERT_EQ(0, ret) TH_LOG("key %u: %llu entries, %llu bytes, "
+					 "%llu evictions", i, st.entries,
+					 st.bytes, st.evictions);
 		ASSERT_GE(1000, st.bytes);
 	}
 	EXPECT_LT(0, st.evictions);
