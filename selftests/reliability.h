@@ -8,6 +8,7 @@
 #ifndef _SKV_RELIABILITY_H
 #define _SKV_RELIABILITY_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -303,15 +304,16 @@ static inline int rt_write_ulong(const char *path, unsigned long val)
 /* Number of open fds of this process (to catch fds leaked by a failure). */
 static inline int rt_count_fds(void)
 {
-	char path[64];
-	int fd, n = 0;
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
 
-	for (fd = 0; fd < 1024; fd++) {
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-		if (!access(path, F_OK))
-			n++;
-	}
-	return n;
+	if (!d)
+		return -errno;
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n - 1;	/* the directory's own fd */
 }
 
 #endif /* _SKV_RELIABILITY_H */
