@@ -693,8 +693,15 @@ static size_t fz_nl_attrs(struct fz *z, uint8_t *p, size_t room, int depth)
 		struct nlattr *a = (void *)(p + used);
 		size_t plen;
 
-		a->nla_type = fz_below(z, 16);
-		if (depth < 2 && fz_chance(z, 15)) {
+		a->nla_type = fz_below(z, 21);
+		if (fz_chance(z, 30)) {	/* a table name, as the family wants */
+			plen = snprintf((char *)p + used + NLA_HDRLEN, 8, "fz%u",
+					fz_below(z, FZ_NR_TABLES)) + 1;
+			a->nla_type = fz_chance(z, 80) ? 2 : a->nla_type;
+		} else if (fz_chance(z, 20)) {	/* a key that exists */
+			plen = 1 + fz_below(z, 3);
+			memcpy(p + used + NLA_HDRLEN, "cnt", plen);
+		} else if (depth < 2 && fz_chance(z, 10)) {
 			a->nla_type |= NLA_F_NESTED;
 			plen = fz_nl_attrs(z, p + used + NLA_HDRLEN,
 					   room - used - NLA_HDRLEN, depth + 1);
@@ -851,7 +858,8 @@ FIXTURE_TEARDOWN(fuzz)
 	close(self->z.ctl);
 }
 
-static void fz_report(struct fz *z, uint64_t seed, unsigned long iters)
+static void fz_report(struct fz *z, uint64_t seed, unsigned long iters,
+		      double secs)
 {
 	char line[512];
 	size_t off = 0;
@@ -862,15 +870,17 @@ static void fz_report(struct fz *z, uint64_t seed, unsigned long iters)
 			off += snprintf(line + off, sizeof(line) - off, " %s:%lu",
 					strerrorname_np(e) ?: "?", z->errs[e]);
 	line[off] = 0;
-	ksft_print_msg("fuzz seed %llu: %lu iterations, %lu ioctls (%lu ok), %lu netlink messages%s\n",
-		       (unsigned long long)seed, iters, z->calls, z->ok,
+	ksft_print_msg("fuzz seed %llu: %lu iterations in %.1f s, %lu ioctls (%lu ok), %lu netlink messages%s\n",
+		       (unsigned long long)seed, iters, secs, z->calls, z->ok,
 		       z->nl_msgs, z->family ? "" : " (no skv genl family)");
 	ksft_print_msg("errnos:%s\n", line);
 }
 
-TEST_F_TIMEOUT(fuzz, ioctls_and_netlink, 900)
+/* Bounded by the iterations; make fuzz runs long, under the VM's timeout. */
+TEST_F_TIMEOUT(fuzz, ioctls_and_netlink, 7200)
 {
 	struct fz *z = &self->z;
+	double start = rt_now();
 	unsigned long i;
 	bool clean = true;
 	int k;
@@ -908,7 +918,7 @@ TEST_F_TIMEOUT(fuzz, ioctls_and_netlink, 900)
 			ASSERT_LE(0, z->ctl);
 		}
 	}
-	fz_report(z, self->seed, self->iters);
+	fz_report(z, self->seed, self->iters, rt_now() - start);
 	fz_sanity(_metadata, z->ctl);
 	EXPECT_TRUE(clean) TH_LOG("reproduce: SKV_FUZZ_SEED=%llu SKV_FUZZ_LOG=1 fuzz",
 				  (unsigned long long)self->seed);
