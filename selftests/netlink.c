@@ -1,0 +1,725 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The skv generic netlink family, driven over a raw netlink socket (no
+ * library between the test and the kernel): every op, the exact errno and
+ * extack of malformed requests, events in order with their fields, a user
+ * without read permission refused at subscribe and never sent an event,
+ * overflow seen as a sequence gap and a lost count, dump consistency
+ * under writes, and subscriptions ending with their socket.
+ */
+#include <grp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
+#include "skv_test.h"
+#include "kselftest_harness.h"
+
+#define NL_BUF	65536
+
+struct nl {
+	int fd;
+	__u16 family;
+	__u32 seq;
+	char ext_msg[256];	/* extack message of the last error */
+	__u32 miss_type;	/* extack missing attribute, 0 if none */
+	char buf[NL_BUF];	/* the last reply */
+	int len;
+};
+
+struct req {
+	struct nlmsghdr nlh;
+	struct genlmsghdr g;
+	char attrs[8192];
+};
+
+static void req_init(struct req *r, __u16 family, __u8 cmd, __u16 flags)
+{
+	memset(r, 0, sizeof(*r));
+	r->nlh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+	r->nlh.nlmsg_type = family;
+	r->nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	r->g.cmd = cmd;
+	r->g.version = 1;
+}
+
+static void put_attr(struct req *r, __u16 type, const void *data, int len)
+{
+	struct nlattr *a = (void *)((char *)r + NLMSG_ALIGN(r->nlh.nlmsg_len));
+
+	a->nla_type = type;
+	a->nla_len = NLA_HDRLEN + len;
+	memcpy((char *)a + NLA_HDRLEN, data, len);
+	r->nlh.nlmsg_len = NLMSG_ALIGN(r->nlh.nlmsg_len) + NLA_ALIGN(a->nla_len);
+}
+
+static void put_str(struct req *r, __u16 type, const char *s)
+{
+	put_attr(r, type, s, strlen(s) + 1);
+}
+
+static void put_u32(struct req *r, __u16 type, __u32 v)
+{
+	put_attr(r, type, &v, sizeof(v));
+}
+
+static void put_u64(struct req *r, __u16 type, __u64 v)
+{
+	put_attr(r, type, &v, sizeof(v));
+}
+
+/* The attribute @type of genetlink message @nlh, or NULL. */
+static struct nlattr *get_attr(struct nlmsghdr *nlh, __u16 type)
+{
+	int len = nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+	struct nlattr *a = (void *)((char *)NLMSG_DATA(nlh) + GENL_HDRLEN);
+
+	while (len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
+	       a->nla_len <= len) {
+		if ((a->nla_type & NLA_TYPE_MASK) == type)
+			return a;
+		len -= NLA_ALIGN(a->nla_len);
+		a = (void *)((char *)a + NLA_ALIGN(a->nla_len));
+	}
+	return NULL;
+}
+
+static __u64 attr_u64(struct nlmsghdr *nlh, __u16 type)
+{
+	struct nlattr *a = get_attr(nlh, type);
+	__u64 v = 0;
+
+	if (a)
+		memcpy(&v, (char *)a + NLA_HDRLEN, sizeof(v));
+	return v;
+}
+
+static __u32 attr_u32(struct nlmsghdr *nlh, __u16 type)
+{
+	struct nlattr *a = get_attr(nlh, type);
+	__u32 v = 0;
+
+	if (a)
+		memcpy(&v, (char *)a + NLA_HDRLEN, sizeof(v));
+	return v;
+}
+
+static int nl_open(struct nl *nl)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	int one = 1;
+
+	nl->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (nl->fd < 0)
+		return -errno;
+	setsockopt(nl->fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	if (bind(nl->fd, (void *)&sa, sizeof(sa)))
+		return -errno;
+	return 0;
+}
+
+/* Parse an NLMSG_ERROR: its errno, and the extack message if any. */
+static int nl_error(struct nl *nl, struct nlmsghdr *nlh)
+{
+	struct nlmsgerr *e = NLMSG_DATA(nlh);
+	struct nlattr *a;
+	int off, len;
+
+	nl->ext_msg[0] = 0;
+	nl->miss_type = 0;
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return e->error;
+	off = NLMSG_ALIGN(sizeof(*e));
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += NLMSG_ALIGN(e->msg.nlmsg_len - NLMSG_HDRLEN);
+	a = (void *)((char *)e + off);
+	len = nlh->nlmsg_len - NLMSG_HDRLEN - off;
+	while (len >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN &&
+	       a->nla_len <= len) {
+		if (a->nla_type == NLMSGERR_ATTR_MSG)
+			snprintf(nl->ext_msg, sizeof(nl->ext_msg), "%s",
+				 (char *)a + NLA_HDRLEN);
+		if (a->nla_type == NLMSGERR_ATTR_MISS_TYPE)
+			memcpy(&nl->miss_type, (char *)a + NLA_HDRLEN, 4);
+		len -= NLA_ALIGN(a->nla_len);
+		a = (void *)((char *)a + NLA_ALIGN(a->nla_len));
+	}
+	return e->error;
+}
+
+/*
+ * Send @r and read until its ack: 0 or -errno. A reply message is left
+ * in nl->buf (the first one; dumps use nl_dump()).
+ */
+static int nl_do(struct nl *nl, struct req *r)
+{
+	struct nlmsghdr *nlh;
+	char buf[NL_BUF];
+	int len, ret = 1;
+
+	r->nlh.nlmsg_seq = ++nl->seq;
+	if (send(nl->fd, r, r->nlh.nlmsg_len, 0) < 0)
+		return -errno;
+	nl->len = 0;
+	while (ret > 0) {
+		len = recv(nl->fd, buf, sizeof(buf), 0);
+		if (len < 0)
+			return -errno;
+		for (nlh = (void *)buf; NLMSG_OK(nlh, len);
+		     nlh = NLMSG_NEXT(nlh, len)) {
+			if (nlh->nlmsg_seq != nl->seq)
+				continue;	/* an event */
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				ret = nl_error(nl, nlh);
+				break;
+			}
+			if (!nl->len) {
+				memcpy(nl->buf, nlh, nlh->nlmsg_len);
+				nl->len = nlh->nlmsg_len;
+			}
+		}
+	}
+	return ret;
+}
+
+static int nl_resolve(struct nl *nl)
+{
+	struct req r;
+	int ret;
+
+	req_init(&r, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0);
+	put_str(&r, CTRL_ATTR_FAMILY_NAME, SKV_GENL_NAME);
+	ret = nl_do(nl, &r);
+	if (ret)
+		return ret;
+	nl->family = attr_u32((void *)nl->buf, CTRL_ATTR_FAMILY_ID) & 0xffff;
+	return 0;
+}
+
+static struct nlmsghdr *reply(struct nl *nl)
+{
+	return (void *)nl->buf;
+}
+
+static int table_new(struct nl *nl, const char *name, __u32 mode)
+{
+	struct req r;
+
+	req_init(&r, nl->family, SKV_CMD_TABLE_NEW, 0);
+	put_str(&r, SKV_A_TABLE_NAME, name);
+	if (mode)
+		put_u32(&r, SKV_A_TABLE_MODE, mode);
+	return nl_do(nl, &r);
+}
+
+static int table_del(struct nl *nl, const char *name)
+{
+	struct req r;
+
+	req_init(&r, nl->family, SKV_CMD_TABLE_DEL, 0);
+	put_str(&r, SKV_A_TABLE_NAME, name);
+	return nl_do(nl, &r);
+}
+
+static int key_put(struct nl *nl, const char *table, const char *key,
+		   const char *value, __u64 *version)
+{
+	struct req r;
+	int ret;
+
+	req_init(&r, nl->family, SKV_CMD_KEY_PUT, 0);
+	put_str(&r, SKV_A_ENTRY_TABLE, table);
+	put_attr(&r, SKV_A_ENTRY_KEY, key, strlen(key));
+	put_attr(&r, SKV_A_ENTRY_VALUE, value, strlen(value));
+	ret = nl_do(nl, &r);
+	if (!ret && version)
+		*version = attr_u64(reply(nl), SKV_A_ENTRY_VERSION);
+	return ret;
+}
+
+static int subscribe(struct nl *nl, const char *table, __u8 cmd)
+{
+	struct req r;
+
+	req_init(&r, nl->family, cmd, 0);
+	put_str(&r, SKV_A_EVENT_TABLE, table);
+	return nl_do(nl, &r);
+}
+
+struct event {
+	__u32 type;
+	char key[256];
+	__u64 version, seq, lost;
+	char table[64];
+};
+
+/* The next event within @ms, 1; 0 on timeout; -errno. */
+static int next_event(struct nl *nl, struct event *ev, int ms)
+{
+	static char buf[NL_BUF];
+	static int len, off;
+	struct pollfd p = { .fd = nl->fd, .events = POLLIN };
+	struct nlmsghdr *nlh;
+	struct nlattr *a;
+
+	for (;;) {
+		if (off < len) {
+			nlh = (void *)(buf + off);
+			off += NLMSG_ALIGN(nlh->nlmsg_len);
+			memset(ev, 0, sizeof(*ev));
+			ev->type = attr_u32(nlh, SKV_A_EVENT_TYPE);
+			ev->version = attr_u64(nlh, SKV_A_EVENT_VERSION);
+			ev->seq = attr_u64(nlh, SKV_A_EVENT_SEQ);
+			ev->lost = attr_u64(nlh, SKV_A_EVENT_LOST);
+			a = get_attr(nlh, SKV_A_EVENT_KEY);
+			if (a)
+				memcpy(ev->key, (char *)a + NLA_HDRLEN,
+				       a->nla_len - NLA_HDRLEN);
+			a = get_attr(nlh, SKV_A_EVENT_TABLE);
+			if (a)
+				snprintf(ev->table, sizeof(ev->table), "%s",
+					 (char *)a + NLA_HDRLEN);
+			return 1;
+		}
+		if (poll(&p, 1, ms) <= 0)
+			return 0;
+		len = recv(nl->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		off = 0;
+		if (len < 0 && errno == ENOBUFS)
+			continue;	/* overrun: the gap shows in seq */
+		if (len < 0)
+			return -errno;
+	}
+}
+
+FIXTURE(nl) {
+	struct nl nl;
+	char name[SKV_NAME_MAX];
+};
+
+FIXTURE_SETUP(nl)
+{
+	if (access(SKV_DEV, F_OK))
+		SKIP(return, "skv.ko not loaded");
+	ASSERT_EQ(0, nl_open(&self->nl));
+	ASSERT_EQ(0, nl_resolve(&self->nl));
+	skv_name(self->name, "nl");
+	ASSERT_EQ(0, table_new(&self->nl, self->name, 0644));
+}
+
+FIXTURE_TEARDOWN(nl)
+{
+	table_del(&self->nl, self->name);
+	close(self->nl.fd);
+}
+
+TEST_F(nl, table_new_get_dump_del)
+{
+	struct nlmsghdr *nlh;
+	struct req r;
+	char buf[NL_BUF];
+	int len, found = 0, done = 0;
+
+	/* table-new replied with the table */
+	ASSERT_EQ(-EEXIST, table_new(&self->nl, self->name, 0));
+	ASSERT_STREQ("table exists", self->nl.ext_msg);
+
+	req_init(&r, self->nl.family, SKV_CMD_TABLE_GET, 0);
+	put_str(&r, SKV_A_TABLE_NAME, self->name);
+	ASSERT_EQ(0, nl_do(&self->nl, &r));
+	EXPECT_EQ(0644, attr_u32(reply(&self->nl), SKV_A_TABLE_MODE));
+	EXPECT_EQ(SKV_DEFAULT_KEY_LEN,
+		  attr_u32(reply(&self->nl), SKV_A_TABLE_MAX_KEY_LEN));
+	EXPECT_EQ(0, attr_u64(reply(&self->nl), SKV_A_TABLE_ENTRIES));
+
+	req_init(&r, self->nl.family, SKV_CMD_TABLE_GET, NLM_F_DUMP);
+	r.nlh.nlmsg_seq = ++self->nl.seq;
+	ASSERT_LT(0, send(self->nl.fd, &r, r.nlh.nlmsg_len, 0));
+	while (!done) {
+		len = recv(self->nl.fd, buf, sizeof(buf), 0);
+		ASSERT_LT(0, len);
+		for (nlh = (void *)buf; NLMSG_OK(nlh, len);
+		     nlh = NLMSG_NEXT(nlh, len)) {
+			if (nlh->nlmsg_type == NLMSG_DONE) {
+				done = 1;
+				break;
+			}
+			ASSERT_NE(NLMSG_ERROR, nlh->nlmsg_type);
+			if (!strcmp((char *)get_attr(nlh, SKV_A_TABLE_NAME) +
+				    NLA_HDRLEN, self->name))
+				found++;
+		}
+	}
+	EXPECT_EQ(1, found);
+
+	ASSERT_EQ(0, table_del(&self->nl, self->name));
+	ASSERT_EQ(-ENOENT, table_del(&self->nl, self->name));
+	EXPECT_STREQ("no such table", self->nl.ext_msg);
+	req_init(&r, self->nl.family, SKV_CMD_TABLE_GET, 0);
+	put_str(&r, SKV_A_TABLE_NAME, self->name);
+	ASSERT_EQ(-ENOENT, nl_do(&self->nl, &r));
+}
+
+TEST_F(nl, key_put_get_del)
+{
+	__u64 v1, v2;
+	struct req r;
+	struct nlattr *a;
+
+	ASSERT_EQ(0, key_put(&self->nl, self->name, "k", "one", &v1));
+	ASSERT_EQ(0, key_put(&self->nl, self->name, "k", "two", &v2));
+	ASSERT_LT(v1, v2);
+
+	req_init(&r, self->nl.family, SKV_CMD_KEY_GET, 0);
+	put_str(&r, SKV_A_ENTRY_TABLE, self->name);
+	put_attr(&r, SKV_A_ENTRY_KEY, "k", 1);
+	ASSERT_EQ(0, nl_do(&self->nl, &r));
+	a = get_attr(reply(&self->nl), SKV_A_ENTRY_VALUE);
+	ASSERT_NE(NULL, a);
+	ASSERT_EQ(3, a->nla_len - NLA_HDRLEN);
+	ASSERT_EQ(0, memcmp("two", (char *)a + NLA_HDRLEN, 3));
+	ASSERT_EQ(v2, attr_u64(reply(&self->nl), SKV_A_ENTRY_VERSION));
+
+	/* nx on a present key, cas with a stale version */
+	req_init(&r, self->nl.family, SKV_CMD_KEY_PUT, 0);
+	put_str(&r, SKV_A_ENTRY_TABLE, self->name);
+	put_attr(&r, SKV_A_ENTRY_KEY, "k", 1);
+	put_u32(&r, SKV_A_ENTRY_PUT_FLAGS, SKV_PUT_NX);
+	ASSERT_EQ(-EEXIST, nl_do(&self->nl, &r));
+	req_init(&r, self->nl.family, SKV_CMD_KEY_PUT, 0);
+	put_str(&r, SKV_A_ENTRY_TABLE, self->name);
+	put_attr(&r, SKV_A_ENTRY_KEY, "k", 1);
+	put_u32(&r, SKV_A_ENTRY_PUT_FLAGS, SKV_PUT_CAS);
+	put_u64(&r, SKV_A_ENTRY_CAS_VERSION, v1);
+	ASSERT_EQ(-ESTALE, nl_do(&self->nl, &r));
+	EXPECT_STREQ("version mismatch (cas)", self->nl.ext_msg);
+
+	req_init(&r, self->nl.family, SKV_CMD_KEY_DEL, 0);
+	put_str(&r, SKV_A_ENTRY_TABLE, self->name);
+	put_attr(&r, SKV_A_ENTRY_KEY, "k", 1);
+	ASSERT_EQ(0, nl_do(&self->nl, &r));
+	ASSERT_EQ(v2, attr_u64(reply(&self->nl), SKV_A_ENTRY_VERSION));
+	ASSERT_EQ(-ENOENT, nl_do(&self->nl, &r));
+	EXPECT_STREQ("no such key", self->nl.ext_msg);
+}
+
+TEST_F(nl, malformed)
+{
+	struct req r;
+	char big[SKV_NAME_LEN + 2];
+
+	/* missing key: EINVAL, extack names the attribute */
+	req_init(&r, self->nl.family, SKV_CMD_KEY_PUT, 0);
+	put_str(&r, SKV_A_ENTRY_TABLE, self->name);
+	ASSERT_EQ(-EINVAL, nl_do(&self->nl, &r));
+	EXPECT_EQ(SKV_A_ENTRY_KEY, self->nl.miss_type);
+
+	/* missing table */
+	req_init(&r, self->nl.family, SKV_CMD_KEY_GET, 0);
+	put_attr(&r, SKV_A_ENTRY_KEY, "k", 1);
+	ASSERT_EQ(-EINVAL, nl_do(&self->nl, &r));
+	EXPECT_EQ(SKV_A_ENTRY_TABLE, self->nl.miss_type);
+
+	/* empty key, as the ioctls */
+	req_init(&r, self->nl.family, SKV_CMD_KEY_PUT, 0);
+	put_str(&r, SKV_A_ENTRY_TABLE, self->name);
+	put_attr(&r, SKV_A_ENTRY_KEY, "", 0);
+	ASSERT_EQ(-EINVAL, nl_do(&self->nl, &r));
+	EXPECT_STREQ("key must be 1..max_key_len bytes", self->nl.ext_msg);
+
+	/* an attribute the op does not take (strict policy) */
+	req_init(&r, self->nl.family, SKV_CMD_KEY_GET, 0);
+	put_str(&r, SKV_A_ENTRY_TABLE, self->name);
+	put_attr(&r, SKV_A_ENTRY_KEY, "k", 1);
+	put_u64(&r, SKV_A_ENTRY_VERSION, 1);
+	ASSERT_EQ(-EINVAL, nl_do(&self->nl, &r));
+
+	/* an attribute type the family does not know */
+	req_init(&r, self->nl.family, SKV_CMD_TABLE_DEL, 0);
+	put_str(&r, SKV_A_TABLE_NAME, self->name);
+	put_u32(&r, 99, 1);
+	ASSERT_EQ(-EINVAL, nl_do(&self->nl, &r));
+
+	/* unknown put flag */
+	req_init(&r, self->nl.family, SKV_CMD_KEY_PUT, 0);
+	put_str(&r, SKV_A_ENTRY_TABLE, self->name);
+	put_attr(&r, SKV_A_ENTRY_KEY, "k", 1);
+	put_u32(&r, SKV_A_ENTRY_PUT_FLAGS, 0x10);
+	ASSERT_EQ(-EINVAL, nl_do(&self->nl, &r));
+
+	/* cas flag without cas-version, cas-version without the flag */
+	req_init(&r, self->nl.family, SKV_CMD_KEY_PUT, 0);
+	put_str(&r, SKV_A_ENTRY_TABLE, self->name);
+	put_attr(&r, SKV_A_ENTRY_KEY, "k", 1);
+	put_u32(&r, SKV_A_ENTRY_PUT_FLAGS, SKV_PUT_CAS);
+	ASSERT_EQ(-EINVAL, nl_do(&self->nl, &r));
+	EXPECT_EQ(SKV_A_ENTRY_CAS_VERSION, self->nl.miss_type);
+	req_init(&r, self->nl.family, SKV_CMD_KEY_PUT, 0);
+	put_str(&r, SKV_A_ENTRY_TABLE, self->name);
+	put_attr(&r, SKV_A_ENTRY_KEY, "k", 1);
+	put_u64(&r, SKV_A_ENTRY_CAS_VERSION, 1);
+	ASSERT_EQ(-EINVAL, nl_do(&self->nl, &r));
+	EXPECT_STREQ("attribute needs its put flag (cas or ttl)",
+		     self->nl.ext_msg);
+
+	/* nx with xx */
+	req_init(&r, self->nl.family, SKV_CMD_KEY_PUT, 0);
+	put_str(&r, SKV_A_ENTRY_TABLE, self->name);
+	put_attr(&r, SKV_A_ENTRY_KEY, "k", 1);
+	put_u32(&r, SKV_A_ENTRY_PUT_FLAGS, SKV_PUT_NX | SKV_PUT_XX);
+	ASSERT_EQ(-EINVAL, nl_do(&self->nl, &r));
+
+	/* table name too long for the policy; bad characters */
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = 0;
+	ASSERT_EQ(-EINVAL, table_new(&self->nl, big, 0));
+	ASSERT_EQ(-EINVAL, table_new(&self->nl, "bad/name", 0));
+
+	/* mode above 0777 */
+	ASSERT_EQ(-ERANGE, table_new(&self->nl, "nl-mode", 01000));
+
+	/* nothing was created by the failures */
+	ASSERT_EQ(-ENOENT, table_del(&self->nl, "nl-mode"));
+}
+
+TEST_F(nl, events_in_order)
+{
+	struct nl sub;
+	struct event ev;
+	__u64 v1, v2;
+	struct req r;
+
+	ASSERT_EQ(0, nl_open(&sub));
+	sub.family = self->nl.family;
+	ASSERT_EQ(0, subscribe(&sub, self->name, SKV_CMD_SUBSCRIBE));
+	ASSERT_EQ(-EEXIST, subscribe(&sub, self->name, SKV_CMD_SUBSCRIBE));
+
+	ASSERT_EQ(0, key_put(&self->nl, self->name, "a", "1", &v1));
+	ASSERT_EQ(0, key_put(&self->nl, self->name, "b", "2", &v2));
+	req_init(&r, self->nl.family, SKV_CMD_KEY_DEL, 0);
+	put_str(&r, SKV_A_ENTRY_TABLE, self->name);
+	put_attr(&r, SKV_A_ENTRY_KEY, "a", 1);
+	ASSERT_EQ(0, nl_do(&self->nl, &r));
+
+	ASSERT_EQ(1, next_event(&sub, &ev, 2000));
+	EXPECT_EQ(SKV_EVENT_TYPE_SET, ev.type);
+	EXPECT_STREQ("a", ev.key);
+	EXPECT_STREQ(self->name, ev.table);
+	EXPECT_EQ(v1, ev.version);
+	EXPECT_EQ(1, ev.seq);
+	EXPECT_EQ(0, ev.lost);
+	ASSERT_EQ(1, next_event(&sub, &ev, 2000));
+	EXPECT_EQ(SKV_EVENT_TYPE_SET, ev.type);
+	EXPECT_STREQ("b", ev.key);
+	EXPECT_EQ(v2, ev.version);
+	EXPECT_EQ(2, ev.seq);
+	ASSERT_EQ(1, next_event(&sub, &ev, 2000));
+	EXPECT_EQ(SKV_EVENT_TYPE_DELETE, ev.type);
+	EXPECT_STREQ("a", ev.key);
+	EXPECT_EQ(v1, ev.version);
+	EXPECT_EQ(3, ev.seq);
+
+	/* the table's deletion ends the subscription */
+	ASSERT_EQ(0, table_del(&self->nl, self->name));
+	ASSERT_EQ(1, next_event(&sub, &ev, 2000));
+	EXPECT_EQ(SKV_EVENT_TYPE_TABLE_DELETED, ev.type);
+	EXPECT_EQ(4, ev.seq);
+	ASSERT_EQ(-ENOENT, subscribe(&sub, self->name, SKV_CMD_UNSUBSCRIBE));
+	EXPECT_STREQ("not subscribed", sub.ext_msg);
+	close(sub.fd);
+}
+
+TEST_F(nl, unsubscribe_stops_events)
+{
+	struct nl sub;
+	struct event ev;
+
+	ASSERT_EQ(0, nl_open(&sub));
+	sub.family = self->nl.family;
+	ASSERT_EQ(0, subscribe(&sub, self->name, SKV_CMD_SUBSCRIBE));
+	ASSERT_EQ(0, subscribe(&sub, self->name, SKV_CMD_UNSUBSCRIBE));
+	ASSERT_EQ(0, key_put(&self->nl, self->name, "a", "1", NULL));
+	ASSERT_EQ(0, next_event(&sub, &ev, 300));
+	close(sub.fd);
+}
+
+/* alice may not read a 0600 root table: refused, and sent nothing. */
+TEST_F(nl, unpermitted_subscriber_gets_nothing)
+{
+	char secret[SKV_NAME_MAX];
+	int c2p[2], p2c[2], status;
+	pid_t pid;
+	char c;
+
+	skv_name(secret, "nl-secret");
+	ASSERT_EQ(0, table_new(&self->nl, secret, 0600));
+	ASSERT_EQ(0, pipe(c2p));
+	ASSERT_EQ(0, pipe(p2c));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct event ev;
+		struct nl sub;
+		int ret;
+
+		if (setgroups(0, NULL) || setgid(1000) || setuid(1000))
+			_exit(10);
+		if (nl_open(&sub))
+			_exit(11);
+		sub.family = self->nl.family;
+		if (subscribe(&sub, secret, SKV_CMD_SUBSCRIBE) != -EACCES)
+			_exit(12);
+		if (strcmp(sub.ext_msg, "permission denied by the table's mode"))
+			_exit(13);
+		/* a readable table still works on the same socket */
+		if (subscribe(&sub, self->name, SKV_CMD_SUBSCRIBE))
+			_exit(14);
+		if (write(c2p[1], "s", 1) != 1 ||
+		    read(p2c[0], &c, 1) != 1)	/* parent has written */
+			_exit(17);
+		/* only the readable table's event arrives */
+		while ((ret = next_event(&sub, &ev, 500)) == 1)
+			if (strcmp(ev.table, self->name))
+				_exit(15);
+		_exit(ret == 0 ? 0 : 16);
+	}
+	ASSERT_EQ(1, read(c2p[0], &c, 1));
+	ASSERT_EQ(0, key_put(&self->nl, secret, "k", "secret", NULL));
+	ASSERT_EQ(0, table_del(&self->nl, secret));
+	ASSERT_EQ(0, key_put(&self->nl, self->name, "k", "public", NULL));
+	ASSERT_EQ(1, write(p2c[1], "w", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+}
+
+/* A reader that does not keep up loses events, sees the gap and count. */
+TEST_F(nl, overflow_gap_and_lost)
+{
+	unsigned int i, n = 400, got = 0;
+	int rcvbuf = 4096;
+	__u64 last_seq = 0, gaps = 0;
+	struct event ev;
+	struct nl sub;
+	char key[32];
+
+	ASSERT_EQ(0, nl_open(&sub));
+	sub.family = self->nl.family;
+	ASSERT_EQ(0, setsockopt(sub.fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				sizeof(rcvbuf)));
+	ASSERT_EQ(0, subscribe(&sub, self->name, SKV_CMD_SUBSCRIBE));
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "k%u", i);
+		ASSERT_EQ(0, key_put(&self->nl, self->name, key, "v", NULL));
+	}
+	while (next_event(&sub, &ev, 300) == 1) {
+		ASSERT_LT(last_seq, ev.seq);
+		gaps += ev.seq - last_seq - 1;
+		last_seq = ev.seq;
+		got++;
+	}
+	ASSERT_LT(got, n);		/* the buffer did overflow */
+	/* one more event after draining carries the total */
+	ASSERT_EQ(0, key_put(&self->nl, self->name, "last", "v", NULL));
+	ASSERT_EQ(1, next_event(&sub, &ev, 2000));
+	EXPECT_EQ(n + 1, ev.seq);
+	gaps += ev.seq - last_seq - 1;
+	EXPECT_EQ(n - got, ev.lost);
+	EXPECT_EQ(gaps, ev.lost);
+	close(sub.fd);
+}
+
+/* Read the key dump one message at a time; optionally write in between. */
+static int dump_keys(struct nl *nl, const char *table, int write_between,
+		     unsigned int *keys, int *intr)
+{
+	struct nlmsghdr *nlh;
+	struct req r;
+	static char buf[NL_BUF];
+	int len, msgs = 0;
+
+	*keys = 0;
+	*intr = 0;
+	req_init(&r, nl->family, SKV_CMD_KEY_GET, NLM_F_DUMP);
+	put_str(&r, SKV_A_ENTRY_TABLE, table);
+	r.nlh.nlmsg_seq = ++nl->seq;
+	if (send(nl->fd, &r, r.nlh.nlmsg_len, 0) < 0)
+		return -errno;
+	for (;;) {
+		/* one skb per recv() */
+		len = recv(nl->fd, buf, sizeof(buf), 0);
+		if (len < 0)
+			return -errno;
+		for (nlh = (void *)buf; NLMSG_OK(nlh, len);
+		     nlh = NLMSG_NEXT(nlh, len)) {
+			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+				*intr = 1;
+			if (nlh->nlmsg_type == NLMSG_DONE)
+				return msgs;
+			if (nlh->nlmsg_type == NLMSG_ERROR)
+				return nl_error(nl, nlh);
+			(*keys)++;
+		}
+		if (write_between && msgs++ == 0) {
+			struct nl w;
+
+			if (nl_open(&w))
+				return -1;
+			w.family = nl->family;
+			key_put(&w, table, "intruder", "x", NULL);
+			close(w.fd);
+		}
+	}
+}
+
+TEST_F(nl, key_dump_consistency)
+{
+	unsigned int i, n = skv_budget(1000), keys;
+	char key[32];
+	int intr;
+
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof(key), "key-%05u-padding-padding", i);
+		ASSERT_EQ(0, key_put(&self->nl, self->name, key, "value", NULL));
+	}
+	/* unchanged table: every key once, no NLM_F_DUMP_INTR */
+	ASSERT_LE(0, dump_keys(&self->nl, self->name, 0, &keys, &intr));
+	EXPECT_EQ(n, keys);
+	EXPECT_EQ(0, intr);
+	/* a write between two messages: NLM_F_DUMP_INTR */
+	if (n > 100) {
+		ASSERT_LE(0, dump_keys(&self->nl, self->name, 1, &keys, &intr));
+		EXPECT_EQ(1, intr);
+	}
+	/* a dump takes no key */
+	{
+		struct req r;
+
+		req_init(&r, self->nl.family, SKV_CMD_KEY_GET, NLM_F_DUMP);
+		put_str(&r, SKV_A_ENTRY_TABLE, self->name);
+		put_attr(&r, SKV_A_ENTRY_KEY, "k", 1);
+		ASSERT_EQ(-EINVAL, nl_do(&self->nl, &r));
+		EXPECT_STREQ("a key dump takes no key", self->nl.ext_msg);
+	}
+}
+
+/* Subscriptions die with their socket; the table lives on. */
+TEST_F(nl, socket_close_ends_subscriptions)
+{
+	unsigned int i;
+	struct nl sub;
+
+	for (i = 0; i < 50; i++) {
+		ASSERT_EQ(0, nl_open(&sub));
+		sub.family = self->nl.family;
+		ASSERT_EQ(0, subscribe(&sub, self->name, SKV_CMD_SUBSCRIBE));
+		ASSERT_EQ(0, key_put(&self->nl, self->name, "k", "v", NULL));
+		close(sub.fd);
+	}
+	/* writes after every socket is gone pay no delivery */
+	ASSERT_EQ(0, key_put(&self->nl, self->name, "k", "v", NULL));
+}
+
+TEST_HARNESS_MAIN
