@@ -316,4 +316,131 @@ static inline int rt_count_fds(void)
 	return n - 1;	/* the directory's own fd */
 }
 
+
+/*
+ * Generic netlink, for the "skv" family: a NETLINK_GENERIC socket, the
+ * family id (0 when the family is not registered) and requests built
+ * attribute by attribute.
+ */
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <sys/socket.h>
+
+struct rt_nlmsg {
+	struct nlmsghdr n;
+	struct genlmsghdr g;
+	uint8_t attrs[4096];
+};
+
+static inline void rt_nl_init(struct rt_nlmsg *m, uint16_t family, uint8_t cmd,
+			      uint16_t flags)
+{
+	memset(&m->n, 0, sizeof(m->n) + sizeof(m->g));
+	m->n.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+	m->n.nlmsg_type = family;
+	m->n.nlmsg_flags = NLM_F_REQUEST | flags;
+	m->g.cmd = cmd;
+	m->g.version = 1;
+}
+
+static inline void rt_nl_put(struct rt_nlmsg *m, uint16_t type,
+			     const void *data, uint16_t len)
+{
+	struct nlattr *a = (void *)((uint8_t *)m + NLMSG_ALIGN(m->n.nlmsg_len));
+
+	a->nla_type = type;
+	a->nla_len = NLA_HDRLEN + len;
+	memcpy((uint8_t *)a + NLA_HDRLEN, data, len);
+	m->n.nlmsg_len = NLMSG_ALIGN(m->n.nlmsg_len) + NLA_ALIGN(a->nla_len);
+}
+
+static inline void rt_nl_put_str(struct rt_nlmsg *m, uint16_t type,
+				 const char *s)
+{
+	rt_nl_put(m, type, s, strlen(s) + 1);
+}
+
+/* Find attribute @type in a genl message; NULL if absent. */
+static inline const struct nlattr *rt_nl_attr(const struct nlmsghdr *n,
+					      uint16_t type)
+{
+	const uint8_t *p = (const uint8_t *)n + NLMSG_LENGTH(GENL_HDRLEN);
+	const uint8_t *end = (const uint8_t *)n + n->nlmsg_len;
+
+	while (p + NLA_HDRLEN <= end) {
+		const struct nlattr *a = (const void *)p;
+
+		if (a->nla_len < NLA_HDRLEN || p + a->nla_len > end)
+			return NULL;
+		if ((a->nla_type & NLA_TYPE_MASK) == type)
+			return a;
+		p += NLA_ALIGN(a->nla_len);
+	}
+	return NULL;
+}
+
+static inline uint64_t rt_nl_u64(const struct nlattr *a)
+{
+	uint64_t v = 0;
+
+	if (a)
+		memcpy(&v, (const uint8_t *)a + NLA_HDRLEN,
+		       a->nla_len - NLA_HDRLEN < 8 ? a->nla_len - NLA_HDRLEN : 8);
+	return v;
+}
+
+/* Send @m and wait for its ack: 0 or the -errno the kernel answered. */
+static inline int rt_nl_request(int sk, struct rt_nlmsg *m)
+{
+	static __thread uint8_t buf[16384];
+	static __thread uint32_t seq;
+	ssize_t len;
+
+	m->n.nlmsg_flags |= NLM_F_ACK;
+	m->n.nlmsg_seq = ++seq;
+	if (send(sk, m, m->n.nlmsg_len, 0) < 0)
+		return -errno;
+	for (;;) {
+		struct nlmsghdr *n = (void *)buf;
+
+		len = recv(sk, buf, sizeof(buf), 0);
+		if (len < 0)
+			return -errno;
+		for (; NLMSG_OK(n, len); n = NLMSG_NEXT(n, len)) {
+			if (n->nlmsg_seq != seq)
+				continue;	/* an event, or an old answer */
+			if (n->nlmsg_type == NLMSG_ERROR)
+				return ((struct nlmsgerr *)NLMSG_DATA(n))->error;
+		}
+	}
+}
+
+/* A NETLINK_GENERIC socket and the "skv" family id; -errno, or 0 if absent. */
+static inline int rt_genl_open(uint16_t *family)
+{
+	struct rt_nlmsg m;
+	uint8_t buf[8192];
+	struct nlmsghdr *n = (void *)buf;
+	const struct nlattr *a;
+	int sk;
+	ssize_t len;
+
+	*family = 0;
+	sk = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	if (sk < 0)
+		return -errno;
+	rt_nl_init(&m, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 0);
+	rt_nl_put_str(&m, CTRL_ATTR_FAMILY_NAME, "skv");
+	if (send(sk, &m, m.n.nlmsg_len, 0) < 0)
+		goto out;
+	len = recv(sk, buf, sizeof(buf), 0);
+	if (len < (ssize_t)NLMSG_LENGTH(GENL_HDRLEN) || n->nlmsg_type == NLMSG_ERROR)
+		goto out;
+	a = rt_nl_attr(n, CTRL_ATTR_FAMILY_ID);
+	if (a)
+		memcpy(family, (const uint8_t *)a + NLA_HDRLEN, 2);
+out:
+	return sk;
+}
+
 #endif /* _SKV_RELIABILITY_H */
