@@ -701,7 +701,10 @@ TEST_F(nl, key_dump_consistency)
 		put_str(&r, SKV_A_ENTRY_TABLE, self->name);
 		put_attr(&r, SKV_A_ENTRY_KEY, "k", 1);
 		ASSERT_EQ(-EINVAL, nl_do(&self->nl, &r));
-		EXPECT_STREQ("a key dump takes no key", self->nl.ext_msg);
+		/* 6.1 drops the extack a dump's .start sets */
+		if (strncmp(getenv("SKV_KERNEL") ?: "", "6.1", 4))
+			EXPECT_STREQ("a key dump takes no key",
+				     self->nl.ext_msg);
 	}
 }
 
