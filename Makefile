@@ -24,6 +24,10 @@ help:
 	@echo "make vm        interactive shell in the test VM (KERNEL=6.1|6.12|debug)"
 	@echo "make modules   skv.ko for every supported kernel (W=1)"
 	@echo "make deps      install the Debian packages the build needs"
+	@echo "make bench     skv against the null ioctl, BPF maps, Redis, memcached, LMDB"
+	@echo "make fuzz      the ioctl/netlink fuzzer alone on the debug kernel (SEED=, ITERS=)"
+	@echo "make install   module (DKMS), library, skvtool, udev rule (DESTDIR=, PREFIX=)"
+	@echo "make deb       skv-dkms, libskvdev1, libskvdev-dev and skvtool .debs"
 
 deps:
 	@$(TOP)/tools/install-deps.sh
@@ -69,7 +73,9 @@ sparse: deps
 		{ cat $(BUILD)/sparse.log; exit 1; }; \
 	if grep -E 'warning|error' $(BUILD)/sparse.log; then exit 1; fi
 
-check: all checkpatch sparse
+# Static checks first (seconds), then the suite on every kernel and the
+# smoke test of the Debian packages; one summary line at the very end.
+check: all checkpatch sparse netlink-check dkms-check
 	@$(TOP)/tools/check.sh $(KERNELS)
 
 demo: all

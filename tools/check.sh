@@ -33,5 +33,18 @@ for k in $kernels; do
 	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + ${s:-0}))
 done
 
+# The Debian packages, installed into the VM image, on both cloud kernels.
+if [ -z "${SKV_NO_DEB_CHECK:-}" ] && [ -x "$top/packaging/deb-check" ]; then
+	echo "# ==== Debian packages ===="
+	make -s -C "$top" deb-check 2>&1 | tee "$build/deb-check.log"
+	rc=${PIPESTATUS[0]}
+	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$build/deb-check.log" | tail -n 1)
+	p=$(echo "${line:-0 passed, 0 failed}" | sed -E 's/^([0-9]+) passed.*/\1/')
+	f=$(echo "${line:-0 passed, 0 failed}" | sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/')
+	[ "$rc" != 0 ] && [ "$f" = 0 ] && f=1
+	echo "# Debian packages: $p passed, $f failed"
+	pass=$((pass + p)) fail=$((fail + f))
+fi
+
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]
