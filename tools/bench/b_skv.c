@@ -222,14 +222,18 @@ static void skv_size(unsigned int key_len, unsigned int value_len)
 	char name[64];
 	static const unsigned int batches[] = { 16, 64 };
 	unsigned int b;
+	double t0;
 	int ret;
 
 	if (keyset_init(&ks, cfg.keys, key_len, value_len))
 		return;
 	snprintf(name, sizeof(name), "bench-%u-%u", key_len, value_len);
+	t0 = bench_now_ns();
 	ret = skv_open_table(name, cfg.keys * 2 + 1024, key_len, value_len, &c.t);
 	if (!ret)
 		ret = skv_preload(c.t, &ks);
+	bench_log("skv: preloaded %u keys of %u/%u in %.1f s\n", cfg.keys,
+		  key_len, value_len, (bench_now_ns() - t0) / 1e9);
 	if (ret) {
 		bench_log("skv: table %s: %s\n", name, strerror(-ret));
 		bench_not_measured("skv", name, strerror(-ret));

@@ -31,6 +31,7 @@ struct bench_cfg {
 	unsigned int reps;	/* timed repetitions per figure (7) */
 	double rep_ms;		/* target length of one repetition */
 	unsigned int lat_ops;	/* ops in the latency pass (>= 1000 for p99) */
+	double lat_budget_ms;	/* ... unless they take longer (>= 200 ops) */
 	unsigned int mem_entries; /* entries of the memory-per-entry test */
 	bool quiet;
 	int cpu_a, cpu_b;	/* the two CPUs used for pinning */

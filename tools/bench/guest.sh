@@ -19,7 +19,7 @@ other_cpu=1
 # LMDB's file and the servers live in RAM: let tmpfs use most of it.
 mount -o remount,size=90% /tmp
 
-phase() { echo "SKVB-PHASE: $*"; }
+phase() { echo "SKVB-PHASE: [uptime $(cut -d' ' -f1 /proc/uptime) s] $*"; }
 
 wait_sock() { # PATH: wait up to 20 s for a server's socket
 	i=0

@@ -27,6 +27,7 @@ struct bench_cfg cfg = {
 	.reps = 15,
 	.rep_ms = 5,
 	.lat_ops = 2000,
+	.lat_budget_ms = 400,
 	.mem_entries = 1000000,
 	.cpu_a = 0,
 	.cpu_b = 1,
@@ -52,10 +53,14 @@ double bench_now_ns(void)
 
 void bench_log(const char *fmt, ...)
 {
+	static double t0;
 	va_list ap;
 
 	if (cfg.quiet)
 		return;
+	if (!t0)
+		t0 = bench_now_ns();
+	fprintf(stderr, "[%6.1f] ", (bench_now_ns() - t0) / 1e9);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -298,7 +303,13 @@ double bench_measure(const struct bench_fig *f, bench_fn fn, void *arg)
 	if (f->latency && !f->keys_done) {
 		n_lat = cfg.lat_ops;
 		lat = malloc(sizeof(double) * n_lat);
+		double t_end = bench_now_ns() + cfg.lat_budget_ms * 1e6;
+
 		for (r = 0; lat && r < n_lat && !ret; r++) {
+			if (r >= 200 && bench_now_ns() > t_end) {
+				n_lat = r;	/* slow op: fewer samples */
+				break;
+			}
 			t0 = bench_now_ns();
 			ret = fn(arg, i, 1);
 			t1 = bench_now_ns();

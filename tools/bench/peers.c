@@ -151,6 +151,7 @@ static void redis_size(redisContext *rc, unsigned int key_len, unsigned int valu
 	struct redis_ctx c = { .c = rc, .argv = argv, .argvlen = argvlen };
 	struct keyset ks;
 	unsigned int i, v;
+	double t0;
 	int ret = 0;
 
 	if (keyset_init(&ks, cfg.keys, key_len, value_len))
@@ -159,8 +160,11 @@ static void redis_size(redisContext *rc, unsigned int key_len, unsigned int valu
 	argv[0] = "MGET";
 	argvlen[0] = 4;
 	bench_pin(server_cpu);
+	t0 = bench_now_ns();
 	for (i = 0; i < ks.n && !ret; i += 64)
 		ret = redis_pipeline(&c, i, ks.n - i < 64 ? ks.n - i : 64, true, true);
+	bench_log("redis: preloaded %u keys of %u/%u in %.1f s\n", ks.n,
+		  key_len, value_len, (bench_now_ns() - t0) / 1e9);
 	if (ret) {
 		bench_not_measured("redis", "preload", "SET failed");
 		goto out;
@@ -291,6 +295,7 @@ static void mc_size(memcached_st *m, unsigned int key_len, unsigned int value_le
 	memcached_st *loader;
 	struct keyset ks;
 	unsigned int i, v;
+	double t0;
 	int ret = 0;
 
 	if (keyset_init(&ks, cfg.keys, key_len, value_len))
@@ -299,6 +304,7 @@ static void mc_size(memcached_st *m, unsigned int key_len, unsigned int value_le
 	memcached_result_create(m, &c.res);
 	bench_pin(server_cpu);
 	/* preload without waiting for each reply */
+	t0 = bench_now_ns();
 	loader = memcached_clone(NULL, m);
 	memcached_behavior_set(loader, MEMCACHED_BEHAVIOR_NOREPLY, 1);
 	memcached_behavior_set(loader, MEMCACHED_BEHAVIOR_BUFFER_REQUESTS, 1);
@@ -307,6 +313,8 @@ static void mc_size(memcached_st *m, unsigned int key_len, unsigned int value_le
 			      value_len, 0, 0);
 	memcached_flush_buffers(loader);
 	memcached_free(loader);
+	bench_log("memcached: preloaded %u keys of %u/%u in %.1f s\n", ks.n,
+		  key_len, value_len, (bench_now_ns() - t0) / 1e9);
 	/* every key must be there (memcached evicts silently if -m is small) */
 	for (i = 0; i < ks.n && !ret; i += ks.n / 100 + 1) {
 		memcached_return_t rc;
@@ -493,6 +501,7 @@ static void lmdb_size(unsigned int key_len, unsigned int value_len)
 	size_t mapsize;
 	MDB_txn *txn;
 	unsigned int i;
+	double t0;
 	int ret;
 
 	if (keyset_init(&ks, cfg.keys, key_len, value_len))
@@ -503,6 +512,7 @@ static void lmdb_size(unsigned int key_len, unsigned int value_len)
 	unlink(path);
 	unlink(lock);
 	mapsize = ((size_t)cfg.keys * (value_len + key_len + 4096) * 3 / 2 + (64 << 20)) & ~(size_t)0xfffff;
+	t0 = bench_now_ns();
 	ret = lmdb_open(&c, path, mapsize, 0);
 	if (!ret)
 		ret = mdb_txn_begin(c.env, NULL, 0, &txn);
@@ -516,6 +526,8 @@ static void lmdb_size(unsigned int key_len, unsigned int value_len)
 	}
 	if (!ret)
 		ret = mdb_txn_commit(txn);
+	bench_log("lmdb: preloaded %u keys of %u/%u in %.1f s\n", ks.n,
+		  key_len, value_len, (bench_now_ns() - t0) / 1e9);
 	if (ret) {
 		bench_not_measured("lmdb", "preload", mdb_strerror(ret));
 		goto out;

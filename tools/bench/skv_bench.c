@@ -186,6 +186,7 @@ static void bpf_size(unsigned int key_len, unsigned int value_len)
 				 .latency = true };
 	struct bpf_ctx c = { .fd = -1 };
 	struct keyset ks;
+	double t0;
 	int ret;
 
 	if (keyset_init(&ks, cfg.keys, key_len, value_len))
@@ -196,7 +197,10 @@ static void bpf_size(unsigned int key_len, unsigned int value_len)
 		bench_not_measured("bpf", "map_create", strerror(errno));
 		goto out;
 	}
+	t0 = bench_now_ns();
 	ret = bpf_preload(c.fd, &ks);
+	bench_log("bpf: preloaded %u keys of %u/%u in %.1f s\n", cfg.keys,
+		  key_len, value_len, (bench_now_ns() - t0) / 1e9);
 	if (ret) {
 		bench_not_measured("bpf", "preload", strerror(-ret));
 		goto out;
