@@ -19,6 +19,7 @@
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 #include <net/netlink.h>
+#include <net/sock.h>
 
 #include "skv.h"
 
@@ -154,7 +155,7 @@ static int skv_nl_table_open(struct genl_info *info, int attr, bool write,
 	if (GENL_REQ_ATTR_CHECK(info, attr))
 		return -EINVAL;
 	nla_strscpy(req.name, info->attrs[attr], sizeof(req.name));
-	ret = skv_table_open(&req, tp, &created);
+	ret = skv_table_open_net(genl_info_net(info), &req, tp, &created);
 	if (ret)
 		skv_nl_table_err(info->extack, info->attrs[attr], ret);
 	return ret;
@@ -275,7 +276,7 @@ static int skv_nl_table_new_doit(struct sk_buff *skb, struct genl_info *info)
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	ret = skv_table_open(&req, &t, &created);
+	ret = skv_table_open_net(genl_info_net(info), &req, &t, &created);
 	if (ret) {
 		skv_nl_table_err(info->extack, NULL, ret);
 		nlmsg_free(msg);
@@ -294,7 +295,7 @@ static int skv_nl_table_del_doit(struct sk_buff *skb, struct genl_info *info)
 	if (GENL_REQ_ATTR_CHECK(info, SKV_A_TABLE_NAME))
 		return -EINVAL;
 	nla_strscpy(req.name, info->attrs[SKV_A_TABLE_NAME], sizeof(req.name));
-	ret = skv_table_delete(&req);
+	ret = skv_table_delete_net(genl_info_net(info), &req);
 	if (ret)
 		skv_nl_table_err(info->extack, info->attrs[SKV_A_TABLE_NAME],
 				 ret);
@@ -339,7 +340,8 @@ static int skv_nl_table_get_dumpit(struct sk_buff *skb,
 	struct skv_nl_table_dump d = { .skb = skb, .cb = cb };
 	int ret;
 
-	ret = skv_tables_walk(&cb->args[0], skv_nl_table_dump_one, &d);
+	ret = skv_tables_walk(sock_net(cb->skb->sk), &cb->args[0],
+			      skv_nl_table_dump_one, &d);
 	if (ret == -EMSGSIZE && skb->len)
 		return skb->len;
 	return ret ?: skb->len;
@@ -539,7 +541,8 @@ static int skv_nl_key_dump_start(struct netlink_callback *cb)
 		return -EINVAL;
 	}
 	nla_strscpy(req.name, attrs[SKV_A_ENTRY_TABLE], sizeof(req.name));
-	ret = skv_table_open(&req, &ctx->table, &created);
+	ret = skv_table_open_net(sock_net(cb->skb->sk), &req, &ctx->table,
+				 &created);
 	if (ret) {
 		skv_nl_table_err(cb->extack, attrs[SKV_A_ENTRY_TABLE], ret);
 		ctx->table = NULL;

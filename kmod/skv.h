@@ -175,16 +175,21 @@ int skv_device_init(void);
 void skv_device_exit(void);
 
 /* table.c */
+struct net;
 int skv_table_open(const struct skv_table_open *req, struct skv_table **tp,
 		   bool *created);
 void skv_table_abort_create(struct skv_table *t);
+int skv_table_open_net(struct net *net, const struct skv_table_open *req,
+		       struct skv_table **tp, bool *created);
 int skv_table_delete(const struct skv_table_delete *req);
+int skv_table_delete_net(struct net *net, const struct skv_table_delete *req);
 void skv_table_put(struct skv_table *t);
 int skv_table_permission(struct skv_table *t, bool write);
 bool skv_table_is_owner(struct skv_table *t);
 int skv_table_set(struct skv_table *t, const struct skv_set *set);
 typedef int (*skv_table_fn)(struct skv_table *t, void *arg);
-int skv_tables_walk(unsigned long *pos, skv_table_fn fn, void *arg);
+int skv_tables_walk(struct net *net, unsigned long *pos, skv_table_fn fn,
+		    void *arg);
 u64 skv_user_bytes_limit(const struct skv_table *t);
 extern const struct file_operations skv_table_fops;
 int skv_tables_init(void);

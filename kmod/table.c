@@ -241,8 +241,15 @@ bool skv_table_is_owner(struct skv_table *t)
 int skv_table_open(const struct skv_table_open *req, struct skv_table **tp,
 		   bool *created)
 {
+	return skv_table_open_net(current->nsproxy->net_ns, req, tp, created);
+}
+
+/* As skv_table_open(), in @net: netlink's is the socket's namespace. */
+int skv_table_open_net(struct net *net, const struct skv_table_open *req,
+		       struct skv_table **tp, bool *created)
+{
 	bool create = req->flags & SKV_OPEN_CREATE;
-	struct skv_net *sn = skv_net_current();
+	struct skv_net *sn = net_generic(net, skv_net_id);
 	bool exempt = false;
 	struct skv_table *t;
 	int ret;
@@ -318,7 +325,12 @@ void skv_table_abort_create(struct skv_table *t)
 
 int skv_table_delete(const struct skv_table_delete *req)
 {
-	struct skv_net *sn = skv_net_current();
+	return skv_table_delete_net(current->nsproxy->net_ns, req);
+}
+
+int skv_table_delete_net(struct net *net, const struct skv_table_delete *req)
+{
+	struct skv_net *sn = net_generic(net, skv_net_id);
 	struct skv_table *t;
 	int ret;
 
@@ -510,13 +522,14 @@ const struct file_operations skv_table_fops = {
 };
 
 /*
- * Call @fn on each table of the caller's namespace from the *@pos'th on,
+ * Call @fn on each table of @net from the *@pos'th on,
  * under the namespace lock, for the netlink table dump. Stops when @fn
  * returns nonzero and returns that, with *@pos at the table it refused.
  */
-int skv_tables_walk(unsigned long *pos, skv_table_fn fn, void *arg)
+int skv_tables_walk(struct net *net, unsigned long *pos, skv_table_fn fn,
+		    void *arg)
 {
-	struct skv_net *sn = skv_net_current();
+	struct skv_net *sn = net_generic(net, skv_net_id);
 	struct skv_table *t;
 	unsigned long i = 0;
 	int ret = 0;

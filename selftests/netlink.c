@@ -7,8 +7,10 @@
  * overflow seen as a sequence gap and a lost count, dump consistency
  * under writes, and subscriptions ending with their socket.
  */
+#define _GNU_SOURCE
 #include <grp.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <linux/genetlink.h>
@@ -723,6 +725,128 @@ TEST_F(nl, socket_close_ends_subscriptions)
 	}
 	/* writes after every socket is gone pay no delivery */
 	ASSERT_EQ(0, key_put(&self->nl, self->name, "k", "v", NULL));
+}
+
+/* How many tables named @name the table dump of @nl lists; -errno. */
+static int dump_count(struct nl *nl, const char *name)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *a;
+	char buf[NL_BUF];
+	int len, found = 0;
+	struct req r;
+
+	req_init(&r, nl->family, SKV_CMD_TABLE_GET, NLM_F_DUMP);
+	r.nlh.nlmsg_seq = ++nl->seq;
+	if (send(nl->fd, &r, r.nlh.nlmsg_len, 0) < 0)
+		return -errno;
+	for (;;) {
+		len = recv(nl->fd, buf, sizeof(buf), 0);
+		if (len < 0)
+			return -errno;
+		for (nlh = (void *)buf; NLMSG_OK(nlh, len);
+		     nlh = NLMSG_NEXT(nlh, len)) {
+			if (nlh->nlmsg_type == NLMSG_DONE)
+				return found;
+			if (nlh->nlmsg_type == NLMSG_ERROR)
+				return nl_error(nl, nlh);
+			a = get_attr(nlh, SKV_A_TABLE_NAME);
+			if (a && !strcmp((char *)a + NLA_HDRLEN, name))
+				found++;
+		}
+	}
+}
+
+static int table_get(struct nl *nl, const char *name)
+{
+	struct req r;
+
+	req_init(&r, nl->family, SKV_CMD_TABLE_GET, 0);
+	put_str(&r, SKV_A_TABLE_NAME, name);
+	return nl_do(nl, &r);
+}
+
+/*
+ * A socket opened in netns A, used after its process moved to netns B,
+ * still reaches A's tables and none of B's: requests are served in the
+ * socket's namespace, not the sender's (the family is netnsok).
+ */
+static int child_socket_keeps_netns(const char *a_table, const char *a_new,
+				    const char *b_table)
+{
+	struct skv_table_open o = { .size = sizeof(o) };
+	struct event ev;
+	struct nl nl, nlb, sub;
+	int ctl;
+
+	if (nl_open(&nl) || nl_resolve(&nl) || nl_open(&sub))
+		return 10;
+	sub.family = nl.family;
+	if (unshare(CLONE_NEWNET))
+		return 11;
+	/* B has a table of its own, made with the ioctl */
+	ctl = skv_ctl_open();
+	if (ctl < 0)
+		return 12;
+	o.flags = SKV_OPEN_CREATE;
+	snprintf(o.name, sizeof(o.name), "%s", b_table);
+	if (ioctl(ctl, SKV_IOC_TABLE_OPEN, &o) < 0)
+		return 13;
+	/* the old socket: A's table, not B's */
+	if (table_get(&nl, a_table))
+		return 14;
+	if (table_get(&nl, b_table) != -ENOENT)
+		return 15;
+	if (dump_count(&nl, a_table) != 1 || dump_count(&nl, b_table) != 0)
+		return 16;
+	if (key_put(&nl, a_table, "k", "from-b", NULL))
+		return 17;
+	if (subscribe(&sub, a_table, SKV_CMD_SUBSCRIBE))
+		return 18;
+	if (key_put(&nl, a_table, "k2", "v", NULL))
+		return 19;
+	if (next_event(&sub, &ev, 2000) != 1 || strcmp(ev.key, "k2") ||
+	    strcmp(ev.table, a_table))
+		return 20;
+	/* created in A, where the socket lives */
+	if (table_new(&nl, a_new, 0))
+		return 21;
+	if (table_del(&nl, b_table) != -ENOENT)
+		return 22;
+	/* a socket opened in B sees B's tables only */
+	if (nl_open(&nlb) || nl_resolve(&nlb))
+		return 23;
+	if (table_get(&nlb, b_table) || table_get(&nlb, a_table) != -ENOENT ||
+	    table_get(&nlb, a_new) != -ENOENT)
+		return 24;
+	if (dump_count(&nlb, a_table) != 0 || dump_count(&nlb, b_table) != 1)
+		return 25;
+	return 0;
+}
+
+TEST_F(nl, socket_keeps_its_netns)
+{
+	char a_new[SKV_NAME_MAX], b_table[SKV_NAME_MAX];
+	int status;
+	pid_t pid;
+
+	if (geteuid())
+		SKIP(return, "needs root for unshare(CLONE_NEWNET)");
+	skv_name(a_new, "nl-a");
+	skv_name(b_table, "nl-b");
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(child_socket_keeps_netns(self->name, a_new, b_table));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	/* what the child did through its socket happened here, in A */
+	ASSERT_EQ(0, table_get(&self->nl, a_new));
+	ASSERT_EQ(0, table_del(&self->nl, a_new));
+	ASSERT_EQ(-ENOENT, table_get(&self->nl, b_table));
+	ASSERT_EQ(0, table_get(&self->nl, self->name));
+	EXPECT_EQ(2, attr_u64(reply(&self->nl), SKV_A_TABLE_ENTRIES));
 }
 
 TEST_HARNESS_MAIN
