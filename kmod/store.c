@@ -438,87 +438,15 @@ out_key:
 	return ret;
 }
 
-static int skv_do_put(struct skv_table *t, struct skv_args *op)
+/* Validate a PUT's flags and sizes against @t, before anything is copied. */
+static int skv_put_check(struct skv_table *t, u32 f, u32 key_len,
+			 u32 value_len, u64 cas_version, u64 ttl_ms)
 {
-	u32 f = op->flags;
-	struct skv_entry *old, *new;
-	struct skv_key k;
-	u64 ttl;
-	int ret;
-
 	if (f & ~SKV_PUT_ALL)
 		return -EINVAL;
 	if ((f & SKV_PUT_NX) && (f & (SKV_PUT_XX | SKV_PUT_CAS)))
 		return -EINVAL;
-	if (!(f & SKV_PUT_CAS) && op->version)
-		return -EINVAL;
-	if (!!(f & SKV_PUT_TTL) != !!op->ttl_ms)
-		return -EINVAL;
-	if (!op->key_len || op->key_len > t->max_key_len)
-		return -EINVAL;
-	if (op->value_len > t->max_value_len)
-		return -E2BIG;
-
-	new = skv_entry_alloc(op->key_len, op->value_len);
-	if (!new)
-		return -ENOMEM;
-	if (copy_from_user(new->data, op->key, op->key_len) ||
-	    copy_from_user(new->data + op->key_len, op->value,
-			   op->value_len)) {
-		kvfree(new);
-		return -EFAULT;
-	}
-	new->key_len = op->key_len;
-	new->value_len = op->value_len;
-	new->user_flags = op->user_flags;
-	new->hash = skv_hash(t, new->data, new->key_len);
-	ttl = f & SKV_PUT_TTL ? op->ttl_ms : READ_ONCE(t->default_ttl_ms);
-	new->expires = ttl ? skv_expiry_ns(ttl) : 0;
-	k.buf = new->data;
-	k.len = new->key_len;
-	k.hash = new->hash;
-
-	rcu_read_lock();
-	do {
-		old = skv_lookup(t, &k);
-		if (old && (f & SKV_PUT_NX))
-			ret = -EEXIST;
-		else if (!old && (f & (SKV_PUT_XX | SKV_PUT_CAS)))
-			ret = -ENOENT;
-		else if (old && (f & SKV_PUT_CAS) &&
-			 old->version != op->version)
-			ret = -ESTALE;
-		else
-			ret = skv_publish(t, &k, old, new);
-	} while (ret == -EAGAIN);
-	if (!ret)
-		op->version = new->version;
-	rcu_read_unlock();
-
-	if (ret)
-		kvfree(new);
-	return ret;
-}
-
-/*
- * PUT from kernel memory, for netlink: as skv_do_put() with @key and
- * @value already copied in. @version is the CAS version in, the new
- * version out.
- */
-int skv_put_kern(struct skv_table *t, u32 f, const void *key, u32 key_len,
-		 const void *value, u32 value_len, u32 user_flags,
-		 u64 ttl_ms, u64 *version)
-{
-	struct skv_entry *old, *new;
-	struct skv_key k;
-	u64 ttl;
-	int ret;
-
-	if (f & ~SKV_PUT_ALL)
-		return -EINVAL;
-	if ((f & SKV_PUT_NX) && (f & (SKV_PUT_XX | SKV_PUT_CAS)))
-		return -EINVAL;
-	if (!(f & SKV_PUT_CAS) && *version)
+	if (!(f & SKV_PUT_CAS) && cas_version)
 		return -EINVAL;
 	if (!!(f & SKV_PUT_TTL) != !!ttl_ms)
 		return -EINVAL;
@@ -526,14 +454,22 @@ int skv_put_kern(struct skv_table *t, u32 f, const void *key, u32 key_len,
 		return -EINVAL;
 	if (value_len > t->max_value_len)
 		return -E2BIG;
+	return 0;
+}
 
-	new = skv_entry_alloc(key_len, value_len);
-	if (!new)
-		return -ENOMEM;
-	memcpy(new->data, key, key_len);
-	memcpy(new->data + key_len, value, value_len);
-	new->key_len = key_len;
-	new->value_len = value_len;
+/*
+ * Publish @new, whose key and value are filled in, under PUT flags @f. On
+ * success *@version (the CAS version in) holds the new version; on failure
+ * @new is freed.
+ */
+static int skv_put_entry(struct skv_table *t, u32 f, struct skv_entry *new,
+			 u32 user_flags, u64 ttl_ms, u64 *version)
+{
+	struct skv_entry *old;
+	struct skv_key k;
+	u64 ttl;
+	int ret;
+
 	new->user_flags = user_flags;
 	new->hash = skv_hash(t, new->data, new->key_len);
 	ttl = f & SKV_PUT_TTL ? ttl_ms : READ_ONCE(t->default_ttl_ms);
@@ -561,6 +497,55 @@ int skv_put_kern(struct skv_table *t, u32 f, const void *key, u32 key_len,
 	if (ret)
 		kvfree(new);
 	return ret;
+}
+
+static int skv_do_put(struct skv_table *t, struct skv_args *op)
+{
+	struct skv_entry *new;
+	int ret;
+
+	ret = skv_put_check(t, op->flags, op->key_len, op->value_len,
+			    op->version, op->ttl_ms);
+	if (ret)
+		return ret;
+	new = skv_entry_alloc(op->key_len, op->value_len);
+	if (!new)
+		return -ENOMEM;
+	if (copy_from_user(new->data, op->key, op->key_len) ||
+	    copy_from_user(new->data + op->key_len, op->value,
+			   op->value_len)) {
+		kvfree(new);
+		return -EFAULT;
+	}
+	new->key_len = op->key_len;
+	new->value_len = op->value_len;
+	return skv_put_entry(t, op->flags, new, op->user_flags, op->ttl_ms,
+			     &op->version);
+}
+
+/*
+ * PUT from kernel memory, for netlink: as skv_do_put() with @key and
+ * @value already copied in. @version is the CAS version in, the new
+ * version out.
+ */
+int skv_put_kern(struct skv_table *t, u32 f, const void *key, u32 key_len,
+		 const void *value, u32 value_len, u32 user_flags,
+		 u64 ttl_ms, u64 *version)
+{
+	struct skv_entry *new;
+	int ret;
+
+	ret = skv_put_check(t, f, key_len, value_len, *version, ttl_ms);
+	if (ret)
+		return ret;
+	new = skv_entry_alloc(key_len, value_len);
+	if (!new)
+		return -ENOMEM;
+	memcpy(new->data, key, key_len);
+	memcpy(new->data + key_len, value, value_len);
+	new->key_len = key_len;
+	new->value_len = value_len;
+	return skv_put_entry(t, f, new, user_flags, ttl_ms, version);
 }
 
 /* The live entry for @key, under rcu_read_lock(), for netlink. */
