@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include <linux/skv.h>
+#include <linux/skv_netlink.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -28,6 +29,7 @@ struct skv_dev;		/* the control fd, /dev/skv */
 struct skv_table;	/* a table fd */
 struct skv_op_batch;	/* a batch being built, see skv_batch_new(3) */
 struct skv_scan_iter;	/* a scan in progress, see skv_scan_begin(3) */
+struct skv_events;	/* a netlink event socket, see skv_events_open(3) */
 
 /* What GET and GETDEL return besides the value. */
 struct skv_meta {
@@ -136,6 +138,39 @@ int skv_scan_begin(struct skv_table *table, const void *prefix,
 		   struct skv_scan_iter **iterp);
 int skv_scan_next(struct skv_scan_iter *iter, struct skv_scan_item *item);
 void skv_scan_end(struct skv_scan_iter *iter);
+
+/*
+ * One change event of a subscribed table. key is valid until the next
+ * skv_events_next() or skv_events_close() on the same handle.
+ */
+struct skv_event {
+	uint32_t type;		/* enum skv_event_type: SKV_EVENT_TYPE_* */
+	char table[SKV_NAME_MAX];
+	const void *key;	/* NULL-free; key_len 0 for flushed, table-deleted */
+	size_t key_len;
+	uint64_t version;
+	uint64_t seq;		/* per subscription, from 1 */
+	uint64_t lost;		/* events of this subscription dropped so far */
+	uint64_t missed;	/* gap in seq before this event, 0 = none */
+};
+
+/* One table of skv_table_list(). */
+struct skv_table_list_item {
+	struct skv_info info;	/* fd_flags is 0 */
+	struct skv_stats stats;
+};
+
+/* Events (generic netlink, needs skv.ko's "skv" family) */
+int skv_events_open(struct skv_events **evp);
+void skv_events_close(struct skv_events *ev);
+int skv_events_fd(const struct skv_events *ev);
+int skv_events_subscribe(struct skv_events *ev, const char *table);
+int skv_events_unsubscribe(struct skv_events *ev, const char *table);
+int skv_events_next(struct skv_events *ev, struct skv_event *event);
+
+/* The tables of the caller's network namespace it may read */
+int skv_table_list(struct skv_table_list_item **itemsp, size_t *countp);
+void skv_table_list_free(struct skv_table_list_item *items);
 
 #ifdef __cplusplus
 }

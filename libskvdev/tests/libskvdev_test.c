@@ -6,10 +6,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -585,6 +587,203 @@ TEST_F(tbl, threads)
 	}
 	ASSERT_EQ(0, skv_incr(self->t, "shared", 6, 0, &value, NULL));
 	EXPECT_EQ(4 * 2000, value);
+}
+
+/* Events: the next one within @ms, or -EAGAIN. */
+static int next_event(struct skv_events *ev, struct skv_event *e, int ms)
+{
+	struct pollfd p = { .fd = skv_events_fd(ev), .events = POLLIN };
+	int ret;
+
+	for (;;) {
+		ret = skv_events_next(ev, e);
+		if (ret != -EAGAIN || ms <= 0)
+			return ret;
+		if (poll(&p, 1, 100) < 0)
+			return -errno;
+		ms -= 100;
+	}
+}
+
+/* Another process writes; the watcher sees it all, in order. */
+TEST_F(tbl, events_in_order)
+{
+	struct skv_events *ev;
+	struct skv_event e;
+	int status;
+	pid_t pid;
+
+	errno = ERRNO_CANARY;
+	ASSERT_EQ(-EINVAL, skv_events_open(NULL));
+	ASSERT_EQ(0, skv_events_open(&ev));
+	ASSERT_LE(0, skv_events_fd(ev));
+	ASSERT_EQ(-EINVAL, skv_events_subscribe(ev, ""));
+	ASSERT_EQ(-ENOENT, skv_events_subscribe(ev, "libskvdev_nosuch"));
+	ASSERT_EQ(0, skv_events_subscribe(ev, TNAME));
+	ASSERT_EQ(-EEXIST, skv_events_subscribe(ev, TNAME));
+	ASSERT_EQ(-EAGAIN, skv_events_next(ev, &e));
+	ASSERT_EQ(ERRNO_CANARY, errno);
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct skv_dev *dev;
+		struct skv_table *t;
+
+		if (skv_dev_open(NULL, &dev) ||
+		    skv_table_open(dev, TNAME, 0, NULL, &t) ||
+		    skv_put(t, K("a"), K("1"), NULL, NULL) ||
+		    skv_put(t, K("b\x01"), K("2"), NULL, NULL) ||
+		    skv_delete(t, K("a"), 0, 0, NULL))
+			_exit(1);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, status);
+
+	ASSERT_EQ(0, next_event(ev, &e, 3000));
+	EXPECT_EQ(SKV_EVENT_TYPE_SET, e.type);
+	EXPECT_STREQ(TNAME, e.table);
+	ASSERT_EQ(1, e.key_len);
+	EXPECT_EQ(0, memcmp(e.key, "a", 1));
+	EXPECT_EQ(1, e.seq);
+	EXPECT_EQ(0, e.lost);
+	EXPECT_EQ(0, e.missed);
+	ASSERT_EQ(0, next_event(ev, &e, 3000));
+	EXPECT_EQ(SKV_EVENT_TYPE_SET, e.type);
+	ASSERT_EQ(2, e.key_len);
+	EXPECT_EQ(0, memcmp(e.key, "b\x01", 2));
+	EXPECT_EQ(2, e.seq);
+	ASSERT_EQ(0, next_event(ev, &e, 3000));
+	EXPECT_EQ(SKV_EVENT_TYPE_DELETE, e.type);
+	EXPECT_EQ(3, e.seq);
+	EXPECT_EQ(-EAGAIN, skv_events_next(ev, &e));
+
+	ASSERT_EQ(0, skv_events_unsubscribe(ev, TNAME));
+	ASSERT_EQ(-ENOENT, skv_events_unsubscribe(ev, TNAME));
+	ASSERT_EQ(0, skv_put(self->t, K("c"), K("3"), NULL, NULL));
+	EXPECT_EQ(-EAGAIN, next_event(ev, &e, 300));
+	EXPECT_EQ(ERRNO_CANARY, errno);
+	skv_events_close(ev);
+}
+
+TEST_F(tbl, events_ttl_expiry_and_table_deleted)
+{
+	struct skv_put_opts o = { .flags = SKV_PUT_TTL, .ttl_ms = 100 };
+	struct skv_events *ev;
+	struct skv_event e;
+	uint64_t v;
+
+	ASSERT_EQ(0, skv_events_open(&ev));
+	ASSERT_EQ(0, skv_events_subscribe(ev, TNAME));
+	ASSERT_EQ(0, skv_put(self->t, K("otp"), K("913377"), &o, &v));
+	ASSERT_EQ(0, next_event(ev, &e, 3000));
+	EXPECT_EQ(SKV_EVENT_TYPE_SET, e.type);
+	EXPECT_EQ(v, e.version);
+	ASSERT_EQ(0, next_event(ev, &e, 10000));
+	EXPECT_EQ(SKV_EVENT_TYPE_EXPIRED, e.type);
+	ASSERT_EQ(3, e.key_len);
+	EXPECT_EQ(0, memcmp(e.key, "otp", 3));
+	EXPECT_EQ(v, e.version);
+	EXPECT_EQ(2, e.seq);
+
+	ASSERT_EQ(0, skv_table_delete(self->dev, TNAME));
+	ASSERT_EQ(0, next_event(ev, &e, 3000));
+	EXPECT_EQ(SKV_EVENT_TYPE_TABLE_DELETED, e.type);
+	EXPECT_EQ(0, e.key_len);
+	EXPECT_EQ(3, e.seq);
+	/* the subscription ended with the table */
+	EXPECT_EQ(-ENOENT, skv_events_unsubscribe(ev, TNAME));
+	skv_events_close(ev);
+}
+
+/* A reader that does not keep up sees the gap and the lost count. */
+TEST_F(tbl, events_gap)
+{
+	int small = 1, i, n = 0, gaps = 0;
+	struct skv_events *ev;
+	struct skv_event e;
+	uint64_t last = 0;
+
+	ASSERT_EQ(0, skv_events_open(&ev));
+	ASSERT_EQ(0, setsockopt(skv_events_fd(ev), SOL_SOCKET, SO_RCVBUF,
+				&small, sizeof(small)));
+	ASSERT_EQ(0, skv_events_subscribe(ev, TNAME));
+	for (i = 0; i < 200; i++)
+		ASSERT_EQ(0, skv_put(self->t, K("k"), K("v"), NULL, NULL));
+	while (next_event(ev, &e, 0) == 0) {
+		n++;
+		gaps += e.missed > 0;
+		ASSERT_EQ(last + 1 + e.missed, e.seq);
+		last = e.seq;
+	}
+	ASSERT_LT(n, 200);
+	/* the next event that gets through carries the count */
+	ASSERT_EQ(0, skv_put(self->t, K("k"), K("v"), NULL, NULL));
+	ASSERT_EQ(0, next_event(ev, &e, 3000));
+	EXPECT_EQ(201, e.seq);
+	EXPECT_EQ(200 - n, e.lost);
+	EXPECT_EQ(200 - last, e.missed);
+	skv_events_close(ev);
+}
+
+#define SECRET	"libskvdev_secret"
+#define PUBLIC	"libskvdev_public"
+
+static int subscribe_secret(void)
+{
+	struct skv_events *ev;
+	int ret;
+
+	ret = skv_events_open(&ev);
+	if (ret)
+		return ret == -EACCES ? -EIO : ret;
+	ret = skv_events_subscribe(ev, SECRET);
+	skv_events_close(ev);
+	return ret;
+}
+
+/* How many of SECRET and PUBLIC skv_table_list() shows: bit 0, bit 1. */
+static int list_mask(void)
+{
+	struct skv_table_list_item *it;
+	size_t n, i;
+	int ret, mask = 0;
+
+	ret = skv_table_list(&it, &n);
+	if (ret)
+		return ret;
+	for (i = 0; i < n; i++) {
+		if (!strcmp(it[i].info.name, SECRET))
+			mask |= 1;
+		if (!strcmp(it[i].info.name, PUBLIC) &&
+		    it[i].info.attr.mode == 0644)
+			mask |= 2;
+	}
+	skv_table_list_free(it);
+	return -mask;
+}
+
+TEST_F(tbl, events_refused_and_list_readable_only)
+{
+	struct skv_table_attr secret = { .mode = 0600 };
+	struct skv_table_attr public = { .mode = 0644 };
+	struct skv_table *s, *p;
+
+	skv_table_delete(self->dev, SECRET);
+	skv_table_delete(self->dev, PUBLIC);
+	ASSERT_EQ(0, skv_table_open(self->dev, SECRET, SKV_OPEN_CREATE,
+				    &secret, &s));
+	ASSERT_EQ(0, skv_table_open(self->dev, PUBLIC, SKV_OPEN_CREATE,
+				    &public, &p));
+	EXPECT_EQ(-EACCES, as_user(1000, subscribe_secret));
+	EXPECT_EQ(0, subscribe_secret());
+	EXPECT_EQ(-2, as_user(1000, list_mask));
+	EXPECT_EQ(-3, list_mask());
+	skv_table_close(s);
+	skv_table_close(p);
+	skv_table_delete(self->dev, SECRET);
+	skv_table_delete(self->dev, PUBLIC);
 }
 
 TEST_HARNESS_MAIN
