@@ -36,6 +36,9 @@ static const struct command commands[] = {
 	  "      --policy P         none (full table fails) or lru\n"
 	  "      --mode OCTAL       permission bits (default 0600)\n"
 	  "      --exist-ok         an existing table is fine\n" },
+	{ "table list", cmd_table_list, "",
+	  "List the tables of this network namespace that the caller may read,\n"
+	  "with mode, owner, policy, entries and bytes (over netlink).\n" },
 	{ "table delete", cmd_table_delete, "NAME",
 	  "Delete table NAME. Open handles keep working until closed.\n" },
 	{ "table info", cmd_table_info, "NAME",
@@ -71,6 +74,14 @@ static const struct command commands[] = {
 	  "  -p, --prefix P   only keys starting with P (hex with --hex)\n"
 	  "  -v, --values     print KEY<tab>VALUE (use --hex for binary data)\n"
 	  "  -c, --count N    keys per SCAN call (a hint)\n" },
+	{ "watch", cmd_watch, "TABLE",
+	  "Print the change events of TABLE as they happen, one line each:\n"
+	  "type, key (0x-hex when not printable), version, seq; a warning line\n"
+	  "when events were lost. Needs read permission at start; ends when\n"
+	  "the table is deleted.\n"
+	  "  -c, --count N    stop after N events\n"
+	  "  -t, --timeout MS stop after MS milliseconds (with --count: fail\n"
+	  "                   if fewer than N events came)\n" },
 	{ "flush", cmd_flush, "TABLE",
 	  "Delete every entry of TABLE and print how many there were.\n" },
 	{ "dump", cmd_dump, "TABLE",
@@ -592,11 +603,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[i], "table")) {
 		if (i + 1 == argc)
-			return usage_error("table: missing command (create, delete, info, stats, set)");
-		if (!strcmp(argv[i + 1], "list")) {
-			cmd_name = "table list";
-			return fail(EOPNOTSUPP, "table list: needs the netlink interface, not yet available");
-		}
+			return usage_error("table: missing command (create, delete, info, stats, set, list)");
 		snprintf(name, sizeof(name), "table %s", argv[i + 1]);
 		i++;
 	} else {

@@ -88,6 +88,8 @@ int cmd_flush(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
+int cmd_table_list(int argc, char **argv);
 
 const struct command *find_command(const char *name);
 

@@ -91,10 +91,11 @@ skvtool >/dev/null 2>&1
 [ $? = 2 ] && ok "no command is a usage error" || not_ok "no command is a usage error"
 expect "unknown command" 2 "skvtool: unknown command 'frob' (see 'skvtool --help')" skvtool frob
 expect "unknown global option" 2 "skvtool: unknown option '--frob' (see 'skvtool --help')" skvtool --frob get
-expect "table without command" 2 "skvtool: table: missing command (create, delete, info, stats, set) (see 'skvtool --help')" skvtool table
+expect "table without command" 2 "skvtool: table: missing command (create, delete, info, stats, set, list) (see 'skvtool --help')" skvtool table
 expect "unknown table command" 2 "skvtool: unknown command 'table frob' (see 'skvtool --help')" skvtool table frob x
 for c in features "table create" "table delete" "table info" "table stats" \
-	"table set" put get del incr scan flush dump restore bench; do
+	"table set" "table list" put get del incr scan flush dump restore bench \
+	watch; do
 	# shellcheck disable=SC2086
 	expect_grep "$c --help" "^Usage: skvtool \[--dev PATH\] $c" skvtool $c --help
 done
@@ -132,7 +133,10 @@ expect "restore: bad policy" 2 "skvtool: bad --on-conflict 'merge' (skip, replac
 
 # --- failures: status 1 -----------------------------------------------
 expect "no device" 1 "skvtool: /nonexistent: No such file or directory (ENOENT)" skvtool --dev /nonexistent features
-expect "table list is not there yet" 1 "skvtool: table list: needs the netlink interface, not yet available: Operation not supported (EOPNOTSUPP)" skvtool table list
+expect "watch: missing TABLE" 2 "skvtool: missing TABLE$(usage_hint watch)" skvtool watch
+expect "watch: bad count" 2 "skvtool: bad --count 'x'$(usage_hint watch)" skvtool watch --count x $T
+expect "table list: extra argument" 2 "skvtool: unexpected argument 'x'$(usage_hint "table list")" skvtool table list x
+expect "watch: unknown table" 1 "skvtool: watch 'skvtool_nosuch': No such file or directory (ENOENT)" skvtool watch skvtool_nosuch
 expect "unknown table" 1 "skvtool: table 'skvtool_nosuch': No such file or directory (ENOENT)" skvtool get skvtool_nosuch k
 expect "bad table name" 1 "skvtool: create table 'a/b': Invalid argument (EINVAL)" skvtool table create a/b
 expect "table create" 0 "" skvtool table create $T --max-key-len 64 --max-value-len 4096
@@ -219,6 +223,71 @@ expect "restore: truncated" 1 "skvtool: restore $D/short: not an skv dump: Bad m
 expect "restore --create" 0 "" skvtool restore --create ${T}_copy "$D/d1"
 expect_grep "restore --create keeps attributes" '"max_key_len":64' skvtool table info --json ${T}_copy
 skvtool table delete ${T}_copy
+
+# --- watch and table list (netlink) ----------------------------------
+W=${T}_watch
+skvtool table delete $W 2>/dev/null
+skvtool table delete ${T}_pub 2>/dev/null
+skvtool table create $W --mode 0600
+skvtool table create ${T}_pub --mode 0644
+# wait_watching FILE: until the watcher in the background has subscribed
+wait_watching() {
+	i=0
+	while ! grep -q "^skvtool: watching" "$1" 2>/dev/null && [ $i -lt 200 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+}
+"$SKVTOOL" watch $W --count 5 --timeout 30000 >"$D/watch" 2>"$D/watch.err" &
+wpid=$!
+wait_watching "$D/watch.err"
+(skvtool put $W a 1 && skvtool put --hex $W 00ff 02 && skvtool del $W a &&
+	skvtool put --ttl 100 $W otp 42) >/dev/null
+wait $wpid
+rc=$?
+got=$(awk '{ print $1, $2, $4 }' "$D/watch" | tr '\n' '|')
+want="set a seq=1|set 0x00ff seq=2|delete a seq=3|set otp seq=4|expired otp seq=5|"
+if [ "$rc" = 0 ] && [ "$got" = "$want" ]; then
+	ok "watch: another process's writes and a TTL expiry, in order"
+else
+	not_ok "watch: another process's writes and a TTL expiry, in order"
+	echo "# status $rc, got: $got"
+	sed 's/^/# /' "$D/watch" "$D/watch.err"
+fi
+v1=$(awk 'NR == 1 { print $3 }' "$D/watch")
+v3=$(awk 'NR == 3 { print $3 }' "$D/watch")
+[ -n "$v1" ] && [ "$v1" = "$v3" ] && ok "watch: delete carries the deleted version" ||
+	not_ok "watch: delete carries the deleted version ($v1, $v3)"
+"$SKVTOOL" watch --json --count 1 --timeout 30000 $W >"$D/watch" 2>"$D/watch.err" &
+wpid=$!
+wait_watching "$D/watch.err"
+skvtool put $W j v >/dev/null
+wait $wpid
+check "watch --json" "grep -q '\"type\":\"set\",\"table\":\"$W\",\"key\":\"j\",\"version\":[0-9]*,\"seq\":1,\"lost\":0,\"missed\":0' '$D/watch'"
+expect "watch --timeout alone ends quietly" 0 "skvtool: watching '$W'" skvtool watch --timeout 200 $W
+expect "watch --count not reached in --timeout" 1 "skvtool: watching '$W'
+skvtool: watch '$W' (0 events seen): Connection timed out (ETIMEDOUT)" skvtool watch --count 1 --timeout 200 $W
+expect "watch: bob may not read the table" 1 "skvtool: watch '$W': Permission denied (EACCES)" as_bob watch $W
+"$SKVTOOL" watch $W >"$D/watch" 2>"$D/watch.err" &
+wpid=$!
+wait_watching "$D/watch.err"
+skvtool table delete $W
+wait $wpid
+rc=$?
+check "watch ends with the table" "[ $rc = 0 ] && grep -q '^table-deleted *- ' '$D/watch'"
+skvtool table create $W --mode 0600
+expect_grep "table list: root sees the 0600 table" "^$W  *0600 " skvtool table list
+expect_grep "table list: the 0644 table" "^${T}_pub  *0644 " skvtool table list
+as_bob table list >"$D/out" 2>&1
+if grep -q "^${T}_pub " "$D/out" && ! grep -q "^$W " "$D/out"; then
+	ok "table list: bob sees only what he may read"
+else
+	not_ok "table list: bob sees only what he may read"
+	sed 's/^/# /' "$D/out"
+fi
+expect_grep "table list --json" "{\"name\":\"${T}_pub\",\"mode\":\"0644\"" skvtool table list --json
+skvtool table delete $W
+skvtool table delete ${T}_pub
 
 # --- bench ----------------------------------------------------------------
 expect_grep "bench" "^get .* ns/op$" skvtool bench -n 200 $T

@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * skvtool: the commands over the netlink family: watch (change events of
+ * a table) and table list (the tables the caller may read).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "skvtool.h"
+
+static const char *const event_names[] = {
+	[SKV_EVENT_TYPE_SET] = "set",
+	[SKV_EVENT_TYPE_DELETE] = "delete",
+	[SKV_EVENT_TYPE_EXPIRED] = "expired",
+	[SKV_EVENT_TYPE_EVICTED] = "evicted",
+	[SKV_EVENT_TYPE_FLUSHED] = "flushed",
+	[SKV_EVENT_TYPE_TABLE_DELETED] = "table-deleted",
+};
+
+static const char *event_name(uint32_t type)
+{
+	if (type < sizeof(event_names) / sizeof(event_names[0]) &&
+	    event_names[type])
+		return event_names[type];
+	return "unknown";
+}
+
+/* Printable ASCII without spaces: shown as is, anything else as hex. */
+static bool is_plain(const unsigned char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] <= ' ' || s[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void print_event(const struct skv_event *e, bool hex, bool json)
+{
+	struct json_object *obj;
+	char *s;
+
+	if (json) {
+		obj = json_object_new_object();
+		json_object_object_add(obj, "type",
+				       json_object_new_string(event_name(e->type)));
+		json_object_object_add(obj, "table",
+				       json_object_new_string(e->table));
+		if (e->key_len)
+			json_add_bytes(obj, "key", e->key, e->key_len, hex);
+		json_add_u64(obj, "version", e->version);
+		json_add_u64(obj, "seq", e->seq);
+		json_add_u64(obj, "lost", e->lost);
+		json_add_u64(obj, "missed", e->missed);
+		json_print(obj);
+		return;
+	}
+	if (e->missed)
+		printf("warning: %" PRIu64 " events lost before seq %" PRIu64
+		       " (%" PRIu64 " lost in all)\n", e->missed, e->seq,
+		       e->lost);
+	printf("%-13s ", event_name(e->type));
+	if (!e->key_len) {
+		fputs("-", stdout);
+	} else if (!hex && is_plain(e->key, e->key_len)) {
+		fwrite(e->key, 1, e->key_len, stdout);
+	} else {
+		s = hex_encode(e->key, e->key_len);
+		printf("0x%s", s ? s : "");
+		free(s);
+	}
+	printf(" version=%" PRIu64 " seq=%" PRIu64 "\n", e->version, e->seq);
+}
+
+int cmd_watch(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		COMMON_OPTS,
+		{ "count", required_argument, NULL, 'c' },
+		{ "timeout", required_argument, NULL, 't' },
+		{}
+	};
+	uint64_t count = 0, timeout = 0, seen = 0;
+	bool hex = false, json = false;
+	struct skv_events *ev;
+	struct pollfd p;
+	struct skv_event e;
+	int64_t deadline = 0, left;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, ":hxjc:t:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			return print_help(find_command(cmd_name));
+		case 'x':
+			hex = true;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'c':
+			if (!parse_u64("--count", optarg, &count))
+				return EXIT_USAGE;
+			break;
+		case 't':
+			if (!parse_u64("--timeout", optarg, &timeout))
+				return EXIT_USAGE;
+			break;
+		default:
+			return bad_option(c, argv);
+		}
+	}
+	ret = positional(argc, argv, 1, 1, "TABLE");
+	if (ret)
+		return ret;
+
+	ret = skv_events_open(&ev);
+	if (ret)
+		return fail(ret, "netlink family '%s'", SKV_GENL_NAME);
+	ret = skv_events_subscribe(ev, argv[optind]);
+	if (ret) {
+		skv_events_close(ev);
+		return fail(ret, "watch '%s'", argv[optind]);
+	}
+	/* Each event as it comes, also into a pipe; then say we are ready. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	fprintf(stderr, "skvtool: watching '%s'\n", argv[optind]);
+	if (timeout)
+		deadline = now_ms() + (int64_t)timeout;
+	p.fd = skv_events_fd(ev);
+	p.events = POLLIN;
+
+	while (!count || seen < count) {
+		ret = skv_events_next(ev, &e);
+		if (!ret) {
+			print_event(&e, hex, json);
+			seen++;
+			if (e.type == SKV_EVENT_TYPE_TABLE_DELETED)
+				break;
+			continue;
+		}
+		if (ret != -EAGAIN)
+			break;
+		left = -1;
+		if (deadline) {
+			left = deadline - now_ms();
+			if (left <= 0) {
+				ret = -ETIMEDOUT;
+				break;
+			}
+		}
+		if (poll(&p, 1, left > INT32_MAX ? INT32_MAX : (int)left) < 0 &&
+		    errno != EINTR) {
+			ret = -errno;
+			break;
+		}
+	}
+	skv_events_close(ev);
+	if (ret == -ETIMEDOUT && !count)
+		return EXIT_OK;		/* --timeout alone: watch that long */
+	if (ret && ret != -EAGAIN)
+		return fail(ret, "watch '%s' (%" PRIu64 " events seen)",
+			    argv[optind], seen);
+	return EXIT_OK;
+}
+
+int cmd_table_list(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		COMMON_OPTS,
+		{}
+	};
+	struct skv_table_list_item *items;
+	struct json_object *arr, *obj;
+	bool json = false;
+	size_t n, i;
+	char mode[8];
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, ":hxj", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			return print_help(find_command(cmd_name));
+		case 'x':
+			break;
+		case 'j':
+			json = true;
+			break;
+		default:
+			return bad_option(c, argv);
+		}
+	}
+	ret = positional(argc, argv, 0, 0, "");
+	if (ret)
+		return ret;
+	ret = skv_table_list(&items, &n);
+	if (ret)
+		return fail(ret, "table list");
+	arr = json ? json_object_new_array() : NULL;
+	if (!json)
+		printf("%-32s %-5s %6s %6s %-6s %12s %12s\n", "NAME", "MODE",
+		       "UID", "GID", "POLICY", "ENTRIES", "BYTES");
+	for (i = 0; i < n; i++) {
+		const struct skv_info *in = &items[i].info;
+		const struct skv_stats *st = &items[i].stats;
+
+		snprintf(mode, sizeof(mode), "%04o", in->attr.mode);
+		if (!json) {
+			printf("%-32s %-5s %6u %6u %-6s %12" PRIu64 " %12" PRIu64 "\n",
+			       in->name, mode, in->uid, in->gid,
+			       policy_name(in->attr.policy),
+			       (uint64_t)st->entries, (uint64_t)st->bytes);
+			continue;
+		}
+		obj = json_object_new_object();
+		json_object_object_add(obj, "name",
+				       json_object_new_string(in->name));
+		json_object_object_add(obj, "mode",
+				       json_object_new_string(mode));
+		json_add_u64(obj, "uid", in->uid);
+		json_add_u64(obj, "gid", in->gid);
+		json_object_object_add(obj, "policy",
+				       json_object_new_string(policy_name(in->attr.policy)));
+		json_add_u64(obj, "max_entries", in->attr.max_entries);
+		json_add_u64(obj, "max_bytes", in->attr.max_bytes);
+		json_add_u64(obj, "default_ttl_ms", in->attr.default_ttl_ms);
+		json_add_u64(obj, "entries", st->entries);
+		json_add_u64(obj, "bytes", st->bytes);
+		json_object_array_add(arr, obj);
+	}
+	skv_table_list_free(items);
+	if (json)
+		json_print(arr);
+	return EXIT_OK;
+}
