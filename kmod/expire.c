@@ -118,21 +118,29 @@ bool skv_evict_one(struct skv_table *t)
 	bool expired = false;
 
 	rcu_read_lock();
-	tbl = rht_dereference_rcu(t->ht.tbl, &t->ht);
-	mask = tbl->size - 1;
-	b = get_random_u32() & mask;
-	for (i = 0; i <= mask && i < SKV_EVICT_BUCKETS; i++, b = (b + 1) & mask) {
-		rht_for_each_entry_rcu(e, pos, tbl, b, node) {
-			if (skv_entry_expired(e, now)) {
-				victim = e;
-				expired = true;
-				goto found;
+	/*
+	 * While rhashtable resizes, entries move from tbl to its future_tbl:
+	 * sample the tables in turn, so a table caught mid-rehash (the old
+	 * one emptied) still yields a victim.
+	 */
+	for (tbl = rht_dereference_rcu(t->ht.tbl, &t->ht); tbl;
+	     tbl = rht_dereference_rcu(tbl->future_tbl, &t->ht)) {
+		mask = tbl->size - 1;
+		b = get_random_u32() & mask;
+		for (i = 0; i <= mask && i < SKV_EVICT_BUCKETS;
+		     i++, b = (b + 1) & mask) {
+			rht_for_each_entry_rcu(e, pos, tbl, b, node) {
+				if (skv_entry_expired(e, now)) {
+					victim = e;
+					expired = true;
+					goto found;
+				}
+				if (!victim || (s16)(READ_ONCE(e->atime) -
+						     READ_ONCE(victim->atime)) < 0)
+					victim = e;
+				if (++seen >= SKV_EVICT_SAMPLES)
+					goto found;
 			}
-			if (!victim || (s16)(READ_ONCE(e->atime) -
-					     READ_ONCE(victim->atime)) < 0)
-				victim = e;
-			if (++seen >= SKV_EVICT_SAMPLES)
-				goto found;
 		}
 	}
 found:
