@@ -225,14 +225,15 @@ static void skv_size(unsigned int key_len, unsigned int value_len)
 	double t0;
 	int ret;
 
-	if (keyset_init(&ks, cfg.keys, key_len, value_len))
+	if (keyset_init(&ks, bench_keys_for(value_len), key_len, value_len))
 		return;
+	fig.nkeys = ks.n;
 	snprintf(name, sizeof(name), "bench-%u-%u", key_len, value_len);
 	t0 = bench_now_ns();
-	ret = skv_open_table(name, cfg.keys * 2 + 1024, key_len, value_len, &c.t);
+	ret = skv_open_table(name, ks.n * 2 + 1024, key_len, value_len, &c.t);
 	if (!ret)
 		ret = skv_preload(c.t, &ks);
-	bench_log("skv: preloaded %u keys of %u/%u in %.1f s\n", cfg.keys,
+	bench_log("skv: preloaded %u keys of %u/%u in %.1f s\n", ks.n,
 		  key_len, value_len, (bench_now_ns() - t0) / 1e9);
 	if (ret) {
 		bench_log("skv: table %s: %s\n", name, strerror(-ret));
@@ -313,10 +314,16 @@ void suite_skv(void)
 			skv_size(bench_sizes[s].key_len, bench_sizes[s].value_len);
 }
 
-/* Read scaling: skv GET from 1 and from 2 threads on one table. */
+/*
+ * Read scaling: skv GET from 1 and from 2 threads on one table, each
+ * thread with its own table fd (as two processes would have), and again
+ * with both threads on one fd: in a multithreaded process every ioctl
+ * takes a reference on the shared struct file, one cache line for both.
+ */
 void suite_scale_skv(void)
 {
 	struct skv_ctx c[2] = { 0 };
+	struct skv_table *t2 = NULL;
 	struct keyset ks[2];
 	const char *name = "bench-scale";
 	int ret = skv_setup();
@@ -331,6 +338,8 @@ void suite_scale_skv(void)
 	ret = skv_open_table(name, cfg.keys * 2, 16, 64, &c[0].t);
 	if (!ret)
 		ret = skv_preload(c[0].t, &ks[0]);
+	if (!ret)
+		ret = skv_table_open(dev, name, 0, NULL, &t2);
 	if (ret) {
 		bench_not_measured("scale", "skv_get", strerror(-ret));
 		goto out;
@@ -338,10 +347,14 @@ void suite_scale_skv(void)
 	free(ks[1].perm);	/* each reader its own random order */
 	ks[1].perm = bench_perm(cfg.keys);
 	c[0].ks = &ks[0];
-	c[1].t = c[0].t;
 	c[1].ks = &ks[1];
+	c[1].t = t2;
 	bench_scale("skv_get", f_get, &c[0], &c[1]);
+	c[1].t = c[0].t;
+	bench_scale("skv_get_shared_fd", f_get, &c[0], &c[1]);
 out:
+	if (t2)
+		skv_table_close(t2);
 	if (c[0].t)
 		skv_table_close(c[0].t);
 	skv_table_delete(dev, name);

@@ -28,6 +28,7 @@ extern const unsigned int bench_nr_sizes;
 
 struct bench_cfg {
 	unsigned int keys;	/* preloaded keys per size (100000) */
+	unsigned int keys_large; /* ... for values of 16 KiB and more (10000) */
 	unsigned int reps;	/* timed repetitions per figure (7) */
 	double rep_ms;		/* target length of one repetition */
 	unsigned int lat_ops;	/* ops in the latency pass (>= 1000 for p99) */
@@ -52,6 +53,7 @@ struct bench_fig {
 	unsigned int key_len, value_len;
 	unsigned int batch;	/* keys per call; 1 = single op */
 	unsigned int per_call;	/* ops done by one fn call with n = 1 (keys) */
+	unsigned int nkeys;	/* keys in the set (default cfg.keys) */
 	bool latency;		/* also time single calls: median, p99 */
 	uint64_t *keys_done;	/* if set, fn counts the keys it handled */
 	/* if set, called untimed after each timed run with the same i, n
@@ -84,6 +86,7 @@ uint64_t bench_rand(void);
 uint32_t *bench_perm(unsigned int n);
 int bench_pin(int cpu);		/* pin the calling thread */
 int bench_write_json(const char *path, const char *tool);
+unsigned int bench_keys_for(unsigned int value_len);
 bool bench_size_selected(unsigned int key_len, unsigned int value_len);
 
 /* A key set: @n keys of @key_len bytes, in one block. */

@@ -24,6 +24,7 @@ const unsigned int bench_nr_sizes = sizeof(bench_sizes) / sizeof(bench_sizes[0])
 
 struct bench_cfg cfg = {
 	.keys = 100000,
+	.keys_large = 10000,
 	.reps = 15,
 	.rep_ms = 5,
 	.lat_ops = 2000,
@@ -116,6 +117,11 @@ void bench_fill_value(char *buf, unsigned int len, uint64_t n)
 
 	for (i = 0; i < len; i++)
 		buf[i] = 'a' + (char)((n + i) % 26);
+}
+
+unsigned int bench_keys_for(unsigned int value_len)
+{
+	return value_len >= 16384 ? cfg.keys_large : cfg.keys;
 }
 
 int keyset_init(struct keyset *ks, unsigned int n, unsigned int key_len,
@@ -246,6 +252,7 @@ static json_object *jdouble(double d)
 double bench_measure(const struct bench_fig *f, bench_fn fn, void *arg)
 {
 	unsigned int per_call = f->per_call ? f->per_call : 1;
+	unsigned int nkeys = f->nkeys ? f->nkeys : cfg.keys;
 	double *rep = calloc(cfg.reps, sizeof(double)), *lat = NULL;
 	double t0, t1, per, med, mn, mx, clk = clock_overhead();
 	uint64_t i = 0, calls;
@@ -255,34 +262,46 @@ double bench_measure(const struct bench_fig *f, bench_fn fn, void *arg)
 
 	if (!rep)
 		return -1;
-	/* Calibrate: how many calls fill one repetition of rep_ms. */
-	ret = fn(arg, i, 4);
+	/* Calibrate: how many calls fill one repetition of rep_ms (a slow
+	 * call, e.g. a batch of 64 16 KiB values, may fill one alone). */
+	ret = fn(arg, i, 1);
 	if (!ret && f->refill)
-		ret = f->refill(arg, i, 4);
-	i += 4 * per_call;
+		ret = f->refill(arg, i, 1);
+	i += per_call;
 	t0 = bench_now_ns();
 	if (!ret)
-		ret = fn(arg, i, 16);
+		ret = fn(arg, i, 1);
 	t1 = bench_now_ns();
 	if (!ret && f->refill)
-		ret = f->refill(arg, i, 16);
-	i += 16 * per_call;
+		ret = f->refill(arg, i, 1);
+	i += per_call;
+	per = t1 - t0;
+	if (!ret && per * 16 < cfg.rep_ms * 1e6) {
+		t0 = bench_now_ns();
+		ret = fn(arg, i, 16);
+		t1 = bench_now_ns();
+		if (!ret && f->refill)
+			ret = f->refill(arg, i, 16);
+		i += 16 * per_call;
+		per = (t1 - t0) / 16;
+	}
 	if (ret)
 		goto fail;
-	per = (t1 - t0) / 16;
 	calls = (uint64_t)(cfg.rep_ms * 1e6 / (per > 1 ? per : 1));
-	if (calls < 16)
-		calls = 16;
+	if (calls < 1)
+		calls = 1;
 	if (calls > 2000000)
 		calls = 2000000;
 	/* a run that removes keys must not meet a key twice */
-	if (f->refill && calls > cfg.keys / per_call / 2)
-		calls = cfg.keys / per_call / 2;
+	if (f->refill && calls > nkeys / per_call / 2)
+		calls = nkeys / per_call / 2;
 	/* warm-up repetition, then the timed ones */
-	ret = fn(arg, i, calls / 2);
-	if (!ret && f->refill)
-		ret = f->refill(arg, i, calls / 2);
-	i += calls / 2 * per_call;
+	if (calls > 1) {
+		ret = fn(arg, i, calls / 2);
+		if (!ret && f->refill)
+			ret = f->refill(arg, i, calls / 2);
+		i += calls / 2 * per_call;
+	}
 	for (r = 0; r < cfg.reps && !ret; r++) {
 		double keys = (double)calls * per_call;
 
@@ -325,6 +344,7 @@ double bench_measure(const struct bench_fig *f, bench_fn fn, void *arg)
 	o = fig_object(f->suite, f->op, f->variant, f->key_len, f->value_len);
 	json_object_object_add(o, "batch", json_object_new_int(f->batch ? f->batch : 1));
 	json_object_object_add(o, "unit", json_object_new_string("ns/key"));
+	json_object_object_add(o, "keys", json_object_new_int(nkeys));
 	json_object_object_add(o, "calls_per_rep", json_object_new_int64(calls));
 	json_object_object_add(o, "keys_per_call", json_object_new_int(per_call));
 	json_object_object_add(o, "reps", json_object_new_int(cfg.reps));
@@ -468,6 +488,8 @@ json_object *bench_facts(void)
 		json_object_object_add(o, "mem_total", json_object_new_string(buf));
 	if (read_line("/sys/devices/system/clocksource/clocksource0/current_clocksource", buf, sizeof(buf)))
 		json_object_object_add(o, "clocksource", json_object_new_string(buf));
+	if (read_line("/sys/devices/system/cpu/vulnerabilities/meltdown", buf, sizeof(buf)))
+		json_object_object_add(o, "meltdown", json_object_new_string(buf));
 	if (read_line("/proc/cmdline", buf, sizeof(buf)))
 		json_object_object_add(o, "kernel_cmdline", json_object_new_string(buf));
 	if (!clock_getres(CLOCK_MONOTONIC, &res))
@@ -478,6 +500,7 @@ json_object *bench_facts(void)
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 	json_object_object_add(o, "date", json_object_new_string(buf));
 	json_object_object_add(o, "keys", json_object_new_int(cfg.keys));
+	json_object_object_add(o, "keys_large_values", json_object_new_int(cfg.keys_large));
 	json_object_object_add(o, "reps", json_object_new_int(cfg.reps));
 	json_object_object_add(o, "rep_ms", jdouble(cfg.rep_ms));
 	json_object_object_add(o, "lat_ops", json_object_new_int(cfg.lat_ops));
