@@ -12,8 +12,9 @@
 BENCH_DIR := $(TOP)/tools/bench
 BENCH_OUT := $(BUILD)/bench
 BENCH_PKGS := redis-server memcached liblmdb-dev libhiredis-dev \
-	libmemcached-dev libjson-c-dev gnuplot-nox
+	libmemcached-dev libjson-c-dev libnl-genl-3-dev gnuplot-nox
 BENCH_CFLAGS := -O2 -g -Wall -Wextra -Wno-missing-field-initializers \
+	$$(pkg-config --cflags libnl-genl-3.0 2>/dev/null) \
 	-I$(TOP)/uapi -I$(TOP)/libskvdev -pthread
 BENCH_COMMON := $(BENCH_DIR)/harness.c $(BENCH_DIR)/bench.h
 BENCH_SKV_SRCS := $(BENCH_DIR)/skv_bench.c $(BENCH_DIR)/b_skv.c \
@@ -36,7 +37,7 @@ bench-build: bench-deps userspace
 		skv=; lib=; echo "bench: libskvdev is not built; skv figures will be missing" >&2; \
 	fi; \
 	$(CC) $(BENCH_CFLAGS) $$skv -o $(BUILD)/bin/skv-bench \
-		$(BENCH_SKV_SRCS) $$lib $$(pkg-config --cflags --libs json-c) -lm
+		$(BENCH_SKV_SRCS) $$lib $$(pkg-config --cflags --libs json-c libnl-genl-3.0) -lm
 	@echo "  CC      skv-bench-peers"
 	@$(CC) $(BENCH_CFLAGS) -o $(BENCH_OUT)/skv-bench-peers \
 		$(BENCH_DIR)/peers.c $(BENCH_DIR)/harness.c \

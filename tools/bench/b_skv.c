@@ -14,6 +14,11 @@
 #include "suites.h"
 
 #ifdef HAVE_SKVDEV
+#include <poll.h>
+#include <pthread.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
 #include <skvdev.h>
 
 struct skv_ctx {
@@ -402,16 +407,230 @@ out:
 	keyset_free(&ks);
 }
 
+/* ------------------------------------------------------------- events */
+
+struct drainer {
+	pthread_t th;
+	struct skv_events *ev;
+	volatile int stop;
+	uint64_t events, lost;
+};
+
+static void *drain_events(void *p)
+{
+	struct drainer *d = p;
+	struct pollfd pfd = { .fd = skv_events_fd(d->ev), .events = POLLIN };
+	struct skv_event e;
+
+	bench_pin(cfg.cpu_b);
+	while (!d->stop) {
+		if (poll(&pfd, 1, 50) <= 0)
+			continue;
+		while (!skv_events_next(d->ev, &e)) {
+			d->events++;
+			d->lost = e.lost;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * PUT with 0 and with 1 subscriber (draining on the other CPU). The module
+ * cannot be rebuilt without events inside one boot, so "write cost with no
+ * subscriber" is taken as PUT on a table whose subscriber has left against
+ * PUT on a table never subscribed: both must cost the same if the data
+ * path pays only its one nr_subscribers check.
+ */
 void suite_events_skv(void)
 {
-	bench_not_measured("events", "put_subscriber",
-			   "netlink events have not landed in this tree");
+	struct bench_fig fig = { .suite = "events", .op = "put", .key_len = 16,
+				 .value_len = 64, .batch = 1, .latency = true };
+	struct skv_ctx c = { 0 };
+	struct drainer d = { 0 };
+	const char *name = "bench-events";
+	double p0 = -1, p1 = -1, p0b = -1, m0, m1, m0b;
+	struct keyset ks;
+	json_object *x;
+	int ret = skv_setup();
+
+	if (ret) {
+		bench_not_measured("events", "put_subscriber", strerror(-ret));
+		return;
+	}
+	if (keyset_init(&ks, cfg.keys, 16, 64))
+		return;
+	fig.nkeys = ks.n;
+	c.ks = &ks;
+	ret = skv_open_table(name, cfg.keys * 2, 16, 64, &c.t);
+	if (!ret)
+		ret = skv_preload(c.t, &ks);
+	if (!ret)
+		ret = skv_events_open(&d.ev);
+	if (ret) {
+		bench_not_measured("events", "put_subscriber", strerror(-ret));
+		goto out;
+	}
+	fig.variant = "0-subscribers";
+	fig.note = "table never subscribed";
+	fig.min_out = &p0;
+	m0 = bench_measure(&fig, f_put, &c);
+	ret = skv_events_subscribe(d.ev, name);
+	if (ret) {
+		bench_not_measured("events", "put_subscriber", strerror(-ret));
+		goto out;
+	}
+	pthread_create(&d.th, NULL, drain_events, &d);
+	fig.variant = "1-subscriber";
+	fig.note = "one subscriber draining its events on the other CPU";
+	fig.min_out = &p1;
+	m1 = bench_measure(&fig, f_put, &c);
+	d.stop = 1;
+	pthread_join(d.th, NULL);
+	skv_events_unsubscribe(d.ev, name);
+	fig.variant = "0-subscribers-after-unsubscribe";
+	fig.note = "the same table after its subscriber left";
+	fig.min_out = &p0b;
+	m0b = bench_measure(&fig, f_put, &c);
+	if (p0 > 0 && p1 > 0) {
+		x = json_object_new_object();
+		json_object_object_add(x, "by_medians_percent", json_object_new_double((m1 / m0 - 1) * 100));
+		json_object_object_add(x, "events_received", json_object_new_int64(d.events));
+		json_object_object_add(x, "events_lost", json_object_new_int64(d.lost));
+		bench_record_value("events", "put_subscriber_cost", NULL, 16, 64, "%",
+				   (p1 / p0 - 1) * 100, x);
+	}
+	if (p0 > 0 && p0b > 0) {
+		x = json_object_new_object();
+		json_object_object_add(x, "by_medians_percent", json_object_new_double((m0b / m0 - 1) * 100));
+		json_object_object_add(x, "method", json_object_new_string(
+			"PUT (min over repetitions) on the table after its subscriber left vs. before it ever had one; "
+			"a proxy: the module cannot be rebuilt without events in one boot"));
+		bench_record_value("events", "put_no_subscriber_overhead", NULL, 16, 64, "%",
+				   (p0b / p0 - 1) * 100, x);
+	}
+out:
+	if (d.ev)
+		skv_events_close(d.ev);
+	if (c.t)
+		skv_table_close(c.t);
+	skv_table_delete(dev, name);
+	keyset_free(&ks);
+}
+
+/* ------------------------------------------------------------ netlink */
+
+struct nl_ctx {
+	struct nl_sock *sk;
+	int family;
+	const char *table;
+	struct keyset *ks;
+	size_t got;
+};
+
+static int nl_value_cb(struct nl_msg *msg, void *arg)
+{
+	struct nl_ctx *c = arg;
+	struct nlattr *tb[SKV_A_ENTRY_MAX + 1];
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, SKV_A_ENTRY_MAX, NULL))
+		return NL_SKIP;
+	if (tb[SKV_A_ENTRY_VALUE]) {
+		c->got = nla_len(tb[SKV_A_ENTRY_VALUE]);
+		memcpy(c->ks->out, nla_data(tb[SKV_A_ENTRY_VALUE]),
+		       c->got < c->ks->value_len ? c->got : c->ks->value_len);
+	}
+	return NL_OK;
+}
+
+/* key-get through libnl-genl-3, as a netlink client would do it */
+static int f_nl_get(void *arg, uint64_t i, unsigned int n)
+{
+	struct nl_ctx *c = arg;
+	struct nl_msg *msg;
+	int ret = 0;
+
+	while (n-- && !ret) {
+		msg = nlmsg_alloc();
+		if (!msg)
+			return -ENOMEM;
+		if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, c->family, 0, 0,
+				 SKV_CMD_KEY_GET, SKV_GENL_VERSION) ||
+		    nla_put_string(msg, SKV_A_ENTRY_TABLE, c->table) ||
+		    nla_put(msg, SKV_A_ENTRY_KEY, c->ks->key_len, keyset_key(c->ks, i++))) {
+			nlmsg_free(msg);
+			return -EMSGSIZE;
+		}
+		c->got = 0;
+		ret = nl_send_auto(c->sk, msg);
+		nlmsg_free(msg);
+		if (ret < 0)
+			return -EIO;
+		ret = nl_recvmsgs_default(c->sk);
+		if (ret < 0)
+			return -EIO;
+		ret = c->got == c->ks->value_len ? 0 : -EPROTO;
+	}
+	return ret;
 }
 
 void suite_netlink_skv(void)
 {
-	bench_not_measured("netlink", "get",
-			   "the skv generic netlink family has not landed in this tree");
+	struct bench_fig fig = { .suite = "netlink", .op = "get", .batch = 1,
+				 .latency = true,
+				 .note = "generic netlink key-get through libnl-genl-3, one request and reply per key" };
+	struct nl_ctx c = { 0 };
+	struct skv_table *t = NULL;
+	struct keyset ks;
+	char name[64];
+	unsigned int s;
+	int ret = skv_setup();
+
+	if (ret) {
+		bench_not_measured("netlink", "get", strerror(-ret));
+		return;
+	}
+	c.sk = nl_socket_alloc();
+	if (!c.sk || genl_connect(c.sk)) {
+		bench_not_measured("netlink", "get", "cannot open a generic netlink socket");
+		goto out_sk;
+	}
+	c.family = genl_ctrl_resolve(c.sk, SKV_GENL_NAME);
+	if (c.family < 0) {
+		bench_not_measured("netlink", "get", "the skv generic netlink family is not registered");
+		goto out_sk;
+	}
+	nl_socket_modify_cb(c.sk, NL_CB_VALID, NL_CB_CUSTOM, nl_value_cb, &c);
+	/* values above 64 KiB cannot travel in one attribute; 16 KiB can */
+	for (s = 0; s < bench_nr_sizes; s++) {
+		unsigned int kl = bench_sizes[s].key_len, vl = bench_sizes[s].value_len;
+
+		if (!bench_size_selected(kl, vl))
+			continue;
+		if (keyset_init(&ks, bench_keys_for(vl), kl, vl))
+			break;
+		snprintf(name, sizeof(name), "bench-nl-%u-%u", kl, vl);
+		ret = skv_open_table(name, ks.n * 2 + 1024, kl, vl, &t);
+		if (!ret)
+			ret = skv_preload(t, &ks);
+		if (!ret) {
+			c.table = name;
+			c.ks = &ks;
+			fig.key_len = kl;
+			fig.value_len = vl;
+			fig.nkeys = ks.n;
+			bench_measure(&fig, f_nl_get, &c);
+		} else {
+			bench_not_measured("netlink", "get", strerror(-ret));
+		}
+		if (t)
+			skv_table_close(t);
+		t = NULL;
+		skv_table_delete(dev, name);
+		keyset_free(&ks);
+	}
+out_sk:
+	if (c.sk)
+		nl_socket_free(c.sk);
 }
 
 #else /* !HAVE_SKVDEV */

@@ -55,6 +55,7 @@ struct bench_fig {
 	unsigned int per_call;	/* ops done by one fn call with n = 1 (keys) */
 	unsigned int nkeys;	/* keys in the set (default cfg.keys) */
 	bool latency;		/* also time single calls: median, p99 */
+	double *min_out;	/* if set, receives the min over repetitions */
 	uint64_t *keys_done;	/* if set, fn counts the keys it handled */
 	/* if set, called untimed after each timed run with the same i, n
 	 * (e.g. to put back the keys a DELETE run removed) */

@@ -358,6 +358,8 @@ double bench_measure(const struct bench_fig *f, bench_fn fn, void *arg)
 		mx = rep[r] > mx ? rep[r] : mx;
 	}
 	med = quantile(rep, cfg.reps, 0.5);
+	if (f->min_out)
+		*f->min_out = mn;
 	json_object_object_add(o, "ns_min", jdouble(mn));
 	json_object_object_add(o, "ns_median", jdouble(med));
 	json_object_object_add(o, "ns_max", jdouble(mx));

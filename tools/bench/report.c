@@ -356,6 +356,14 @@ static void table_targets(FILE *f)
 				fig("scale", "skv_get_shared_fd", NULL, 16, 64));
 	}
 	{
+		double sc = fig("events", "put_subscriber_cost", NULL, 16, 64);
+
+		if (!isnan(sc))
+			fprintf(f, "\nA PUT with one event subscriber (draining on the other vCPU) costs %+.1f%% against none. "
+				"The no-subscriber figure compares PUT on a table after its subscriber left with PUT before it ever had one "
+				"(the module cannot be built without events within one boot).\n", sc);
+	}
+	{
 		double rtt = fig("unix", "rtt_1byte", "same-cpu", 0, 0), null = null_ioctl();
 
 		if (!isnan(rtt) && !isnan(null))
@@ -380,6 +388,7 @@ static const struct chart_row chart[] = {
 	{ "skv PUT", "skv", "put", NULL },
 	{ "skv DELETE", "skv", "delete", NULL },
 	{ "skv INCR", "skv", "incr", NULL },
+	{ "skv GET over netlink", "netlink", "get", NULL },
 	{ "BPF lookup", "bpf", "lookup", NULL },
 	{ "BPF update", "bpf", "update", NULL },
 	{ "LMDB get", "lmdb", "get", NULL },
