@@ -159,4 +159,4 @@ deb-check:
 # Build-Depends (keep the two in step; dpkg-buildpackage names what is
 # missing).
 SKV_DEB_DEPS := dpkg-dev fakeroot lintian dkms debhelper dh-dkms gcc make \
-	pkg-config libjson-c-dev zlib1g-dev
+	pkg-config libjson-c-dev zlib1g-dev libnl-genl-3-dev
