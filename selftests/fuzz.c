@@ -15,7 +15,7 @@
  * must still work. Splats fail the run through the VM runner.
  *
  * Environment: SKV_FUZZ_SEED (default 1), SKV_FUZZ_ITERS (default 50000
- * on the cloud kernels, 3000 on the debug kernel), SKV_FUZZ_LOG=1 to print
+ * on the cloud kernels, 10000 on the debug kernel), SKV_FUZZ_LOG=1 to print
  * every call before it is made (to find the one that crashed).
  */
 #define _GNU_SOURCE
@@ -827,7 +827,7 @@ FIXTURE_SETUP(fuzz)
 	s = getenv("SKV_FUZZ_SEED");
 	self->seed = s ? strtoull(s, NULL, 0) : 1;
 	s = getenv("SKV_FUZZ_ITERS");
-	self->iters = s ? strtoul(s, NULL, 0) : rt_scaled(50000, 3000);
+	self->iters = s ? strtoul(s, NULL, 0) : rt_scaled(50000, 10000);
 	s = getenv("SKV_FUZZ_LOG");
 	self->z.log = s && *s == '1';
 	/* xorshift must not start at 0; mix the seed. */
