@@ -43,6 +43,39 @@ run skvtool incr cache hits -- -2
 echo "-- two processes sharing session state through libskvdev --"
 run skv-session
 
+echo "-- a watcher sees another process's writes and a TTL expiry --"
+skvtool table create sessions --exist-ok
+W=$(mktemp -d)
+skvtool watch sessions --count 5 --timeout 60000 >"$W/out" 2>"$W/err" &
+watcher=$!
+i=0
+until grep -q watching "$W/err" 2>/dev/null || [ $i -ge 300 ]; do sleep 0.1; i=$((i + 1)); done
+echo "\$ skvtool watch sessions --count 5 &    (in the background)"
+echo
+seen=0
+watched() { # N: wait for the watcher's Nth line, print what is new
+	i=0
+	while [ "$(wc -l <"$W/out")" -lt "$1" ] && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	sed -n "$((seen + 1)),${1}p" "$W/out" | sed 's/^/    watcher | /'
+	seen=$1
+	echo
+}
+run skvtool put sessions user:7 '{"name":"grace"}'
+watched 1
+run skvtool put sessions user:7 '{"name":"grace","cart":1}'
+watched 2
+run skvtool del sessions user:7
+watched 3
+run skvtool put sessions otp:7 424242 --ttl 1000
+watched 4
+echo "(no one touches otp:7; its TTL runs out)"
+watched 5
+wait $watcher
+rm -rf "$W"
+
 echo "-- the table they shared, inspected --"
 run skvtool scan sessions --json
 run skvtool table stats sessions --json
