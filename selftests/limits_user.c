@@ -292,20 +292,23 @@ TEST_F_TIMEOUT(lu, memcg_writer_gets_enomem, 120)
 	for (s = 0; s < RT_ARRAY_SIZE(sizes); s++) {
 		struct skv_table_attr attr = { .max_bytes = 1ULL << 32,
 					       .max_value_len = 1 << 20 };
-		int pipefd[2], status, fd;
+		int status, fd;
 		unsigned long puts = 0;
 		int err = 0;
 		pid_t pid;
-		/* Progress survives the writer, should it be killed. */
-		volatile int *done = mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE,
-					  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		/*
+		 * Progress and the error survive the writer, should it be
+		 * killed; written to a page faulted in before, since once the
+		 * cgroup is full any new charge (a pipe buffer) is an OOM.
+		 */
+		volatile int *done = mmap(NULL, 2 * sizeof(int), PROT_READ | PROT_WRITE,
+					  MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 
 		ASSERT_NE(MAP_FAILED, done);
-		*done = 0;
+		done[0] = done[1] = 0;
 
 		fd = rt_table_open(self->ctl, "lu-memcg", SKV_OPEN_CREATE, &attr);
 		ASSERT_LE(0, fd);
-		ASSERT_EQ(0, pipe(pipefd));
 		pid = fork();
 		ASSERT_LE(0, pid);
 		if (!pid) {
@@ -322,24 +325,15 @@ TEST_F_TIMEOUT(lu, memcg_writer_gets_enomem, 120)
 				err = rt_put(fd, key, klen, val, sizes[s], 0, 0, NULL);
 				if (err)
 					break;
-				*done = i + 1;
+				done[0] = i + 1;
 			}
-			if (write(pipefd[1], &i, sizeof(i)) != sizeof(i) ||
-			    write(pipefd[1], &err, sizeof(err)) != sizeof(err))
-				_exit(3);
+			done[1] = err;
 			_exit(0);
 		}
-		close(pipefd[1]);
-		if (read(pipefd[0], &ret, sizeof(ret)) == sizeof(ret)) {
-			puts = ret;
-			if (read(pipefd[0], &err, sizeof(err)) != sizeof(err))
-				err = 0;
-		}
-		close(pipefd[0]);
 		ASSERT_EQ(pid, waitpid(pid, &status, 0));
-		if (!puts)
-			puts = *done;
-		munmap((void *)done, sizeof(int));
+		puts = done[0];
+		err = done[1];
+		munmap((void *)done, 2 * sizeof(int));
 		ksft_print_msg("%u-byte values: %lu PUTs under memory.max 8M, then %s; oom_kill events %lu\n",
 			       sizes[s], puts,
 			       WIFSIGNALED(status) ? "OOM-killed" :
