@@ -364,15 +364,21 @@ static void fi_batch_fill(struct fi_ctx *c)
 
 	memset(c->bops, 0, sizeof(c->bops));
 	o[0].op = SKV_OP_PUT;
-	o[0].key_len = 3, o[0].key_ptr = (uintptr_t)"new";
-	o[0].value_len = 5, o[0].value_ptr = (uintptr_t)"batch";
+	o[0].key_len = 3;
+	o[0].key_ptr = (uintptr_t)"new";
+	o[0].value_len = 5;
+	o[0].value_ptr = (uintptr_t)"batch";
 	o[1].op = SKV_OP_GET;
-	o[1].key_len = 2, o[1].key_ptr = (uintptr_t)"k0";
-	o[1].value_len = 64, o[1].value_ptr = (uintptr_t)c->buf;
+	o[1].key_len = 2;
+	o[1].key_ptr = (uintptr_t)"k0";
+	o[1].value_len = 64;
+	o[1].value_ptr = (uintptr_t)c->buf;
 	o[2].op = SKV_OP_DELETE;
-	o[2].key_len = 2, o[2].key_ptr = (uintptr_t)"k1";
+	o[2].key_len = 2;
+	o[2].key_ptr = (uintptr_t)"k1";
 	o[3].op = SKV_OP_INCR;
-	o[3].key_len = 3, o[3].key_ptr = (uintptr_t)"cnt";
+	o[3].key_len = 3;
+	o[3].key_ptr = (uintptr_t)"cnt";
 	o[3].num = 1;
 }
 

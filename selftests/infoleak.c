@@ -6,7 +6,8 @@
  * are untouched (a canary), a failed call wrote nothing, value and scan
  * buffers hold nothing past what was returned, and scan records' padding
  * is zero. Then an unprivileged user sees only what the modes allow, in
- * the ioctls and in the genl family's dumps and events.
+ * the ioctls and in the genl family's dumps and events, whose attribute
+ * padding is zero too.
  */
 #define _GNU_SOURCE
 #include <grp.h>
@@ -344,12 +345,16 @@ TEST_F(il, batch_writes_only_its_ops)
 	memset(ops, 0, 3 * sizeof(*ops));
 	memset(val, IL_PAT, sizeof(val));
 	ops[0].op = SKV_OP_GET;
-	ops[0].key_len = 3, ops[0].key_ptr = (uintptr_t)"key";
-	ops[0].value_len = sizeof(val), ops[0].value_ptr = (uintptr_t)val;
+	ops[0].key_len = 3;
+	ops[0].key_ptr = (uintptr_t)"key";
+	ops[0].value_len = sizeof(val);
+	ops[0].value_ptr = (uintptr_t)val;
 	ops[1].op = SKV_OP_GET;
-	ops[1].key_len = 7, ops[1].key_ptr = (uintptr_t)"missing";
+	ops[1].key_len = 7;
+	ops[1].key_ptr = (uintptr_t)"missing";
 	ops[2].op = SKV_OP_INCR;
-	ops[2].key_len = 1, ops[2].key_ptr = (uintptr_t)"n";
+	ops[2].key_len = 1;
+	ops[2].key_ptr = (uintptr_t)"n";
 	ops[2].num = 1;
 	ASSERT_EQ(0, rt_ioctl(self->fd, SKV_IOC_BATCH, &b));
 	EXPECT_EQ(0, ops[0].status);
@@ -371,7 +376,30 @@ struct il_perm {
 	int nl_key_secret, nl_dump_secret, nl_sub_secret, nl_sub_public;
 	int nl_events_public, nl_events_secret;
 	int nl_family;
+	int nl_msgs, nl_dirty;	/* genl messages seen; with nonzero padding */
 };
+
+/* The bytes between an attribute's end and the next 4-byte boundary are 0. */
+static bool il_nl_padding_clean(const struct nlmsghdr *n)
+{
+	const uint8_t *p = (const uint8_t *)n + NLMSG_LENGTH(GENL_HDRLEN);
+	const uint8_t *end = (const uint8_t *)n + n->nlmsg_len;
+	const struct genlmsghdr *g = NLMSG_DATA(n);
+
+	if (g->reserved)
+		return false;
+	while (p + NLA_HDRLEN <= end) {
+		const struct nlattr *a = (const void *)p;
+		size_t pad = NLA_ALIGN(a->nla_len) - a->nla_len;
+
+		if (a->nla_len < NLA_HDRLEN || p + a->nla_len + pad > end)
+			return false;
+		if (!il_all(p + a->nla_len, pad, 0))
+			return false;
+		p += NLA_ALIGN(a->nla_len);
+	}
+	return p == end;
+}
 
 /* Names a TABLE_GET dump shows; and the result of a do request. */
 static void il_nl_dump_tables(int sk, uint16_t family, struct il_perm *r)
@@ -397,6 +425,8 @@ static void il_nl_dump_tables(int sk, uint16_t family, struct il_perm *r)
 				done = true;
 				break;
 			}
+			r->nl_msgs++;
+			r->nl_dirty += !il_nl_padding_clean(n);
 			a = rt_nl_attr(n, SKV_A_TABLE_NAME);
 			if (!a)
 				continue;
@@ -437,20 +467,27 @@ static int il_nl_key_dump(int sk, uint16_t family, const char *table)
 	}
 }
 
+/* 0 if @fd is a table fd (closed now), else the -errno. */
+static int il_opened(int fd)
+{
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
 static void il_as_user(struct il_perm *r)
 {
 	struct rt_nlmsg m;
 	uint16_t family;
 	int ctl = rt_ctl_open(), fd, sk, sk_pub;
 
-#define IL_TRY(field, expr) do { fd = (expr); r->field = fd < 0 ? fd : 0; \
-				  if (fd >= 0) close(fd); } while (0)
-	IL_TRY(secret_ro, rt_table_open(ctl, "il-secret", SKV_OPEN_RDONLY, NULL));
-	IL_TRY(secret_rw, rt_table_open(ctl, "il-secret", 0, NULL));
-	IL_TRY(public_ro, rt_table_open(ctl, "il-public", SKV_OPEN_RDONLY, NULL));
-	IL_TRY(public_rw, rt_table_open(ctl, "il-public", 0, NULL));
-	IL_TRY(group_ro, rt_table_open(ctl, "il-group", SKV_OPEN_RDONLY, NULL));
-	IL_TRY(group_rw, rt_table_open(ctl, "il-group", 0, NULL));
+	r->secret_ro = il_opened(rt_table_open(ctl, "il-secret", SKV_OPEN_RDONLY, NULL));
+	r->secret_rw = il_opened(rt_table_open(ctl, "il-secret", 0, NULL));
+	r->public_ro = il_opened(rt_table_open(ctl, "il-public", SKV_OPEN_RDONLY, NULL));
+	r->public_rw = il_opened(rt_table_open(ctl, "il-public", 0, NULL));
+	r->group_ro = il_opened(rt_table_open(ctl, "il-group", SKV_OPEN_RDONLY, NULL));
+	r->group_rw = il_opened(rt_table_open(ctl, "il-group", 0, NULL));
 	r->delete_public = rt_table_delete(ctl, "il-public");
 	fd = rt_table_open(ctl, "il-public", SKV_OPEN_RDONLY, NULL);
 	if (fd >= 0) {
@@ -500,6 +537,8 @@ static void il_as_user(struct il_perm *r)
 
 				if (n->nlmsg_type != family || !a)
 					continue;
+				r->nl_msgs++;
+				r->nl_dirty += !il_nl_padding_clean(n);
 				if (!strcmp((const char *)a + NLA_HDRLEN, "il-public"))
 					r->nl_events_public++;
 				else
@@ -609,6 +648,10 @@ TEST_F_TIMEOUT(il, unprivileged_sees_what_modes_allow, 60)
 	EXPECT_EQ(0, alice.nl_sub_public);
 	EXPECT_EQ(1, alice.nl_events_public);
 	EXPECT_EQ(0, alice.nl_events_secret);
+	/* What came back carried no stray bytes. */
+	EXPECT_LT(0, alice.nl_msgs);
+	EXPECT_EQ(0, alice.nl_dirty + bob.nl_dirty)
+		TH_LOG("genl messages with nonzero padding or reserved bytes");
 }
 
 TEST_HARNESS_MAIN

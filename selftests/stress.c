@@ -342,9 +342,9 @@ static void *st_racer(void *arg)
 /* A subscriber: events must be numbered without gaps nor doubles. */
 static void *st_subscriber(void *arg)
 {
+	static __thread uint8_t buf[65536];
 	struct st_thread *t = arg;
 	struct st *st = t->st;
-	static __thread uint8_t buf[65536];
 
 	while (!atomic_load(&st->stop)) {
 		struct rt_nlmsg m;
