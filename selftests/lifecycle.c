@@ -10,7 +10,9 @@
  *  - unload while a subscribed genl socket is still open;
  *  - a table deleted while other threads are in the middle of ops on it;
  *  - a process killed with fds open, in flight over a unix socket, and
- *    subscriptions: the module's references all come back.
+ *    subscriptions: the module's references all come back;
+ *  - SUBSCRIBE racing TABLE_DELETE, writes to deleted tables, then an
+ *    unload with subscribed sockets open.
  * kmemleak (the VM runner's final scan) checks that unload freed it all.
  * Needs root and the module at $SKV_KO; always leaves skv loaded.
  */
@@ -452,6 +454,108 @@ TEST_F_TIMEOUT(lc, process_killed_with_fds_and_subscriptions, 120)
 	}
 	ASSERT_TRUE(lc_wait_refcnt(0, 5));
 	ASSERT_EQ(0, lc_unload());
+	ASSERT_EQ(0, lc_load());
+}
+
+/*
+ * SUBSCRIBE racing TABLE_DELETE on one name, with writes through fds of
+ * deleted tables (their events go to whatever subscription survived),
+ * then an unload with a subscribed socket still open. KASAN, lockdep and
+ * kmemleak judge.
+ */
+struct lc_race {
+	atomic_bool stop;
+	atomic_ulong subscribed, deleted;
+	int err;
+	int left_open[2];	/* sockets the subscriber thread leaves open */
+};
+
+static void *lc_race_tables(void *arg)
+{
+	struct lc_race *r = arg;
+	int ctl = rt_ctl_open();
+
+	while (ctl >= 0 && !atomic_load(&r->stop)) {
+		int fd = rt_table_create(ctl, "lc-race"), ret;
+
+		if (fd < 0) {
+			r->err = fd;
+			break;
+		}
+		rt_puts(fd, "before", "1");
+		ret = rt_table_delete(ctl, "lc-race");
+		if (ret && ret != -ENOENT)
+			r->err = ret;
+		rt_puts(fd, "after", "2");	/* a deleted table's write */
+		rt_flush(fd);
+		close(fd);
+		atomic_fetch_add(&r->deleted, 1);
+	}
+	if (ctl >= 0)
+		close(ctl);
+	return NULL;
+}
+
+static void *lc_race_subscribers(void *arg)
+{
+	struct lc_race *r = arg;
+	int socks[4] = { -1, -1, -1, -1 };
+	unsigned int i = 0;
+	char buf[8192];
+
+	while (!atomic_load(&r->stop)) {
+		int *sk = &socks[i++ % 4], ret;
+
+		if (*sk >= 0)
+			close(*sk);
+		*sk = -1;
+		ret = lc_subscribe("lc-race", sk);
+		if (!ret)
+			atomic_fetch_add(&r->subscribed, 1);
+		else if (ret != -ENOENT)
+			r->err = ret;
+		if (*sk >= 0)
+			while (recv(*sk, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+				;
+	}
+	/* Two stay open across the unload. */
+	for (i = 0; i < 2; i++)
+		if (socks[i] >= 0)
+			close(socks[i]);
+	r->left_open[0] = socks[2];
+	r->left_open[1] = socks[3];
+	return NULL;
+}
+
+TEST_F_TIMEOUT(lc, subscribe_races_table_delete, 120)
+{
+	struct lc_race r = { 0 };
+	pthread_t a, b;
+	uint16_t family;
+	int sk = rt_genl_open(&family), ret;
+
+	if (sk >= 0)
+		close(sk);
+	if (!family)
+		SKIP(return, "no skv genl family");
+	ASSERT_EQ(0, pthread_create(&a, NULL, lc_race_tables, &r));
+	ASSERT_EQ(0, pthread_create(&b, NULL, lc_race_subscribers, &r));
+	usleep(rt_debug_kernel() ? 1500000 : 1000000);
+	atomic_store(&r.stop, true);
+	pthread_join(a, NULL);
+	pthread_join(b, NULL);
+	ASSERT_EQ(0, r.err);
+	ksft_print_msg("%lu tables deleted under %lu subscriptions\n",
+		       atomic_load(&r.deleted), atomic_load(&r.subscribed));
+
+	/* Sockets with (possibly stale) subscriptions are still open. */
+	ASSERT_TRUE(lc_wait_refcnt(0, 5));
+	ret = lc_unload();
+	ASSERT_EQ(0, ret) TH_LOG("unload with subscribers open: %s", strerror(-ret));
+	if (r.left_open[0] >= 0)
+		close(r.left_open[0]);
+	if (r.left_open[1] >= 0)
+		close(r.left_open[1]);
 	ASSERT_EQ(0, lc_load());
 }
 
