@@ -5,6 +5,7 @@
 # and the test VM. `make help` lists the targets.
 
 # kbuild (make -C KDIR M=$PWD) reads ./Kbuild, never this file.
+SHELL := /bin/bash
 TOP := $(CURDIR)
 BUILD ?= $(TOP)/build
 export SKV_BUILD := $(BUILD)
