@@ -11,6 +11,8 @@
  */
 #define _GNU_SOURCE
 #include <grp.h>
+#include <sched.h>
+#include <sys/prctl.h>
 #include <stddef.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -652,6 +654,90 @@ TEST_F_TIMEOUT(il, unprivileged_sees_what_modes_allow, 60)
 	EXPECT_LT(0, alice.nl_msgs);
 	EXPECT_EQ(0, alice.nl_dirty + bob.nl_dirty)
 		TH_LOG("genl messages with nonzero padding or reserved bytes");
+}
+
+/*
+ * alice as root of her own user namespace: her capabilities there give
+ * her nothing over root's tables (checked against the table's namespace),
+ * and she can chown her own table only to ids mapped in hers.
+ */
+struct il_userns {
+	int unshared;
+	int secret_ro, delete_secret, create_own, set_uid_unmapped, info_uid;
+};
+
+static void il_in_userns(struct il_userns *r)
+{
+	struct skv_set set = { .size = sizeof(set), .mask = SKV_SET_UID, .uid = 5 };
+	struct skv_info info = { .size = sizeof(info) };
+	int ctl, fd;
+
+	if (unshare(CLONE_NEWUSER) ||
+	    rt_write_str("/proc/self/setgroups", "deny") ||
+	    rt_write_str("/proc/self/uid_map", "0 1000 1") ||
+	    rt_write_str("/proc/self/gid_map", "0 1000 1")) {
+		r->unshared = -errno;
+		return;
+	}
+	r->unshared = 1;
+	ctl = rt_ctl_open();
+	r->secret_ro = il_opened(rt_table_open(ctl, "il-secret", SKV_OPEN_RDONLY, NULL));
+	r->delete_secret = rt_table_delete(ctl, "il-secret");
+	fd = rt_table_create(ctl, "il-userns");
+	r->create_own = fd < 0 ? fd : 0;
+	if (fd >= 0) {
+		r->set_uid_unmapped = rt_ioctl(fd, SKV_IOC_SET, &set);
+		r->info_uid = rt_ioctl(fd, SKV_IOC_INFO, &info) ? -1 : (int)info.uid;
+		close(fd);
+	}
+	close(ctl);
+}
+
+TEST_F(il, user_namespace_root_gets_nothing)
+{
+	struct skv_table_attr secret = { .mode = 0600 };
+	struct skv_info info = { .size = sizeof(info) };
+	struct il_userns *r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE,
+				   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int s, fd, status;
+	pid_t pid;
+
+	if (geteuid())
+		SKIP(return, "needs root");
+	ASSERT_NE(MAP_FAILED, r);
+	memset(r, 0, sizeof(*r));
+	rt_table_delete(self->ctl, "il-secret");
+	rt_table_delete(self->ctl, "il-userns");
+	s = rt_table_open(self->ctl, "il-secret", SKV_OPEN_CREATE, &secret);
+	ASSERT_LE(0, s);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		if (setgroups(0, NULL) || setgid(1000) || setuid(1000))
+			_exit(2);
+		/* A uid change makes us non-dumpable: /proc/self root's. */
+		prctl(PR_SET_DUMPABLE, 1);
+		il_in_userns(r);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	fd = rt_table_open(self->ctl, "il-userns", SKV_OPEN_RDONLY, NULL);
+	if (fd >= 0) {
+		ASSERT_EQ(0, rt_ioctl(fd, SKV_IOC_INFO, &info));
+		close(fd);
+	}
+	close(s);
+	rt_table_delete(self->ctl, "il-secret");
+	rt_table_delete(self->ctl, "il-userns");
+	if (r->unshared < 0)
+		SKIP(return, "no unprivileged user namespaces: %s", strerror(-r->unshared));
+	EXPECT_EQ(-EACCES, r->secret_ro);
+	EXPECT_EQ(-EPERM, r->delete_secret);
+	EXPECT_EQ(0, r->create_own);
+	EXPECT_EQ(0, r->info_uid) TH_LOG("her own uid, as seen in her namespace");
+	EXPECT_EQ(-EINVAL, r->set_uid_unmapped);
+	EXPECT_EQ(1000u, info.uid) TH_LOG("root sees alice's table owned by %u", info.uid);
+	munmap(r, sizeof(*r));
 }
 
 TEST_HARNESS_MAIN
