@@ -601,7 +601,7 @@ static void usage(FILE *f)
 
 	fprintf(f,
 "Usage: skv-bench [OPTIONS] [SUITE...]\n"
-"       skv-bench report [--out DIR] [--gnuplot SCRIPT] FILE.json...\n"
+"       skv-bench report [--out DIR] [--fact KEY=VALUE]... FILE.json...\n"
 "\n"
 "Measures skv (through libskvdev) against the syscall floor and BPF hash\n"
 "maps on the running kernel; skv.ko must be loaded. Prints each figure as\n"
