@@ -26,10 +26,14 @@
 #define FI_ALWAYS	(~0u)	/* fi_op.feature of FEATURES itself */
 #define FI_NETLINK	(~1u)	/* fi_op.feature of genl requests */
 
-enum { FI_K0, FI_K1, FI_K2, FI_K3, FI_CNT, FI_NEW, FI_NR_KEYS };
+enum { FI_K0, FI_K1, FI_K2, FI_K3, FI_CNT, FI_NEW, FI_LONG, FI_NR_KEYS };
 
-static const char *const fi_keys[FI_NR_KEYS] = {
-	"k0", "k1", "k2", "k3", "cnt", "new",
+/* A key longer than the kernel copies on its stack (SKV_KEY_INLINE). */
+#define FI_LONG_LEN	300
+static char fi_long_key[FI_LONG_LEN + 1];
+
+static const char *fi_keys[FI_NR_KEYS] = {
+	"k0", "k1", "k2", "k3", "cnt", "new", fi_long_key,
 };
 
 /* What a test can see of the table: each key, STATS and INFO. */
@@ -463,6 +467,46 @@ static void fi_expect_set(struct fi_snap *s,
 }
 
 
+static int fi_run_get_long(struct fi_ctx *c)
+{
+	uint32_t len = FI_BIG_LEN;
+
+	return rt_get(c->fd, fi_long_key, FI_LONG_LEN, c->buf, &len, NULL);
+}
+
+static int fi_run_put_long(struct fi_ctx *c)
+{
+	return rt_put(c->fd, fi_long_key, FI_LONG_LEN, "longer", 6, 0, 0, NULL);
+}
+
+static void fi_expect_put_long(struct fi_snap *s,
+			       const struct fi_ctx *c RT_UNUSED)
+{
+	fi_set(s, FI_LONG, "longer", 6);
+}
+
+static int fi_run_delete_long(struct fi_ctx *c)
+{
+	return rt_del(c->fd, fi_long_key, FI_LONG_LEN, 0, 0);
+}
+
+static void fi_expect_delete_long(struct fi_snap *s,
+				  const struct fi_ctx *c RT_UNUSED)
+{
+	fi_del(s, FI_LONG);
+}
+
+static int fi_run_scan_long_prefix(struct fi_ctx *c)
+{
+	struct skv_scan sc = {
+		.size = sizeof(sc), .prefix_ptr = (uintptr_t)fi_long_key,
+		.prefix_len = FI_LONG_LEN - 1, .buf_ptr = (uintptr_t)c->buf,
+		.buf_len = FI_BIG_LEN,
+	};
+
+	return rt_ioctl(c->fd, SKV_IOC_SCAN, &sc);
+}
+
 /* Generic netlink requests, each answered before send() returns. */
 static int fi_nl_do(struct fi_ctx *c, uint8_t cmd, const char *table_attr_name,
 		    uint16_t name_attr, const char *key, const char *value)
@@ -627,6 +671,14 @@ static const struct fi_op fi_ops[] = {
 	{ .name = "INFO", .feature = SKV_OP_INFO, .run = fi_run_info },
 	{ .name = "SET", .feature = SKV_OP_SET,
 	  .run = fi_run_set, .expect = fi_expect_set },
+	{ .name = "GET_long_key", .feature = SKV_OP_GET,
+	  .run = fi_run_get_long },
+	{ .name = "PUT_long_key", .feature = SKV_OP_PUT,
+	  .run = fi_run_put_long, .expect = fi_expect_put_long },
+	{ .name = "DELETE_long_key", .feature = SKV_OP_DELETE,
+	  .run = fi_run_delete_long, .expect = fi_expect_delete_long },
+	{ .name = "SCAN_long_prefix", .feature = SKV_OP_SCAN,
+	  .run = fi_run_scan_long_prefix },
 	{ .name = "NL_TABLE_NEW", .feature = FI_NETLINK,
 	  .on_new_table = true, .run = fi_run_nl_table_new },
 	{ .name = "NL_TABLE_DEL", .feature = FI_NETLINK,
@@ -709,6 +761,9 @@ static int fi_baseline(struct fi_ctx *c)
 		if (ret)
 			return ret;
 	}
+	ret = rt_puts(c->fd, fi_long_key, "long");
+	if (ret)
+		return ret;
 	return rt_puts(c->fd, "cnt", "41");
 }
 
@@ -762,21 +817,26 @@ FI_VARIANT(flush, 15);
 FI_VARIANT(stats, 16);
 FI_VARIANT(info, 17);
 FI_VARIANT(set, 18);
-FI_VARIANT(nl_table_new, 19);
-FI_VARIANT(nl_table_del, 20);
-FI_VARIANT(nl_table_get, 21);
-FI_VARIANT(nl_table_get_dump, 22);
-FI_VARIANT(nl_table_set, 23);
-FI_VARIANT(nl_key_get, 24);
-FI_VARIANT(nl_key_get_dump, 25);
-FI_VARIANT(nl_key_put, 26);
-FI_VARIANT(nl_key_del, 27);
-FI_VARIANT(nl_subscribe, 28);
+FI_VARIANT(get_long_key, 19);
+FI_VARIANT(put_long_key, 20);
+FI_VARIANT(delete_long_key, 21);
+FI_VARIANT(scan_long_prefix, 22);
+FI_VARIANT(nl_table_new, 23);
+FI_VARIANT(nl_table_del, 24);
+FI_VARIANT(nl_table_get, 25);
+FI_VARIANT(nl_table_get_dump, 26);
+FI_VARIANT(nl_table_set, 27);
+FI_VARIANT(nl_key_get, 28);
+FI_VARIANT(nl_key_get_dump, 29);
+FI_VARIANT(nl_key_put, 30);
+FI_VARIANT(nl_key_del, 31);
+FI_VARIANT(nl_subscribe, 32);
 
 FIXTURE_SETUP(fi)
 {
 	size_t i;
 
+	memset(fi_long_key, 'L', FI_LONG_LEN);
 	memset(&self->c, 0, sizeof(self->c));
 	self->c.fd = self->c.new_fd = -1;
 	self->nth_fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
