@@ -71,13 +71,6 @@ int cmd_bench(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, ":hxjn:s:", opts, NULL)) != -1) {
 		switch (c) {
-		case 'h':
-			return print_help(find_command(cmd_name));
-		case 'x':
-			break;
-		case 'j':
-			json = true;
-			break;
 		case 'n':
 			if (!parse_u32("--ops", optarg, &ops))
 				return EXIT_USAGE;
@@ -87,7 +80,10 @@ int cmd_bench(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		default:
-			return bad_option(c, argv);
+			ret = common_option(c, argv, NULL, &json);
+			if (ret >= 0)
+				return ret;
+			break;
 		}
 	}
 	ret = positional(argc, argv, 1, 1, "TABLE");

@@ -187,16 +187,14 @@ int cmd_dump(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, ":hxjo:", opts, NULL)) != -1) {
 		switch (c) {
-		case 'h':
-			return print_help(find_command(cmd_name));
-		case 'x':
-		case 'j':
-			break;
 		case 'o':
 			output = optarg;
 			break;
 		default:
-			return bad_option(c, argv);
+			ret = common_option(c, argv, NULL, NULL);
+			if (ret >= 0)
+				return ret;
+			break;
 		}
 	}
 	ret = positional(argc, argv, 1, 1, "TABLE");
@@ -425,13 +423,6 @@ int cmd_restore(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, ":hxj", opts, NULL)) != -1) {
 		switch (c) {
-		case 'h':
-			return print_help(find_command(cmd_name));
-		case 'x':
-			break;
-		case 'j':
-			json = true;
-			break;
 		case OPT_ON_CONFLICT:
 			if (!strcmp(optarg, "skip"))
 				conflict = CONFLICT_SKIP;
@@ -447,7 +438,10 @@ int cmd_restore(int argc, char **argv)
 			create = true;
 			break;
 		default:
-			return bad_option(c, argv);
+			ret = common_option(c, argv, NULL, &json);
+			if (ret >= 0)
+				return ret;
+			break;
 		}
 	}
 	ret = positional(argc, argv, 1, 2, "TABLE FILE");

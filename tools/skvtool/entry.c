@@ -38,14 +38,6 @@ int cmd_put(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, ":hxjf:t:", opts, NULL)) != -1) {
 		switch (c) {
-		case 'h':
-			return print_help(find_command(cmd_name));
-		case 'x':
-			hex = true;
-			break;
-		case 'j':
-			json = true;
-			break;
 		case 'f':
 			file = optarg;
 			break;
@@ -70,7 +62,10 @@ int cmd_put(int argc, char **argv)
 			po.flags |= SKV_PUT_CAS;
 			break;
 		default:
-			return bad_option(c, argv);
+			ret = common_option(c, argv, &hex, &json);
+			if (ret >= 0)
+				return ret;
+			break;
 		}
 	}
 	ret = positional(argc, argv, 2, file ? 2 : 3, "TABLE KEY VALUE");
@@ -128,14 +123,6 @@ int cmd_get(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, ":hxjo:d", opts, NULL)) != -1) {
 		switch (c) {
-		case 'h':
-			return print_help(find_command(cmd_name));
-		case 'x':
-			hex = true;
-			break;
-		case 'j':
-			json = true;
-			break;
 		case 'o':
 			output = optarg;
 			break;
@@ -143,7 +130,10 @@ int cmd_get(int argc, char **argv)
 			del = true;
 			break;
 		default:
-			return bad_option(c, argv);
+			ret = common_option(c, argv, &hex, &json);
+			if (ret >= 0)
+				return ret;
+			break;
 		}
 	}
 	ret = positional(argc, argv, 2, 2, "TABLE KEY");
@@ -207,21 +197,16 @@ int cmd_del(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, ":hxj", opts, NULL)) != -1) {
 		switch (c) {
-		case 'h':
-			return print_help(find_command(cmd_name));
-		case 'x':
-			hex = true;
-			break;
-		case 'j':
-			json = true;
-			break;
 		case OPT_CAS:
 			if (!parse_u64("--cas", optarg, &cas))
 				return EXIT_USAGE;
 			flags |= SKV_DEL_CAS;
 			break;
 		default:
-			return bad_option(c, argv);
+			ret = common_option(c, argv, &hex, &json);
+			if (ret >= 0)
+				return ret;
+			break;
 		}
 	}
 	ret = positional(argc, argv, 2, 2, "TABLE KEY");
@@ -257,18 +242,9 @@ int cmd_incr(int argc, char **argv)
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, ":hxj", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			return print_help(find_command(cmd_name));
-		case 'x':
-			hex = true;
-			break;
-		case 'j':
-			json = true;
-			break;
-		default:
-			return bad_option(c, argv);
-		}
+		ret = common_option(c, argv, &hex, &json);
+		if (ret >= 0)
+			return ret;
 	}
 	ret = positional(argc, argv, 2, 3, "TABLE KEY DELTA");
 	if (ret)
@@ -318,14 +294,6 @@ int cmd_scan(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, ":hxjp:vc:", opts, NULL)) != -1) {
 		switch (c) {
-		case 'h':
-			return print_help(find_command(cmd_name));
-		case 'x':
-			hex = true;
-			break;
-		case 'j':
-			json = true;
-			break;
 		case 'p':
 			prefix_arg = optarg;
 			break;
@@ -337,7 +305,10 @@ int cmd_scan(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		default:
-			return bad_option(c, argv);
+			ret = common_option(c, argv, &hex, &json);
+			if (ret >= 0)
+				return ret;
+			break;
 		}
 	}
 	ret = positional(argc, argv, 1, 1, "TABLE");
@@ -401,17 +372,9 @@ int cmd_flush(int argc, char **argv)
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, ":hxj", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			return print_help(find_command(cmd_name));
-		case 'x':
-			break;
-		case 'j':
-			json = true;
-			break;
-		default:
-			return bad_option(c, argv);
-		}
+		ret = common_option(c, argv, NULL, &json);
+		if (ret >= 0)
+			return ret;
 	}
 	ret = positional(argc, argv, 1, 1, "TABLE");
 	if (ret)

@@ -119,6 +119,31 @@ int bad_option(int c, char **argv)
 	return usage_error("unknown option '%s'", argv[optind - 1]);
 }
 
+/*
+ * The options every command takes, for the default case of a command's
+ * getopt loop: --hex and --json set *hex and *json (NULL where the command
+ * accepts the option but has no use for it). Returns -1 when c was one of
+ * those two, else the exit status to return with: --help's or a bad
+ * option's.
+ */
+int common_option(int c, char **argv, bool *hex, bool *json)
+{
+	switch (c) {
+	case 'h':
+		return print_help(find_command(cmd_name));
+	case 'x':
+		if (hex)
+			*hex = true;
+		return -1;
+	case 'j':
+		if (json)
+			*json = true;
+		return -1;
+	default:
+		return bad_option(c, argv);
+	}
+}
+
 int positional(int argc, char **argv, int min, int max, const char *names)
 {
 	int n = argc - optind;

@@ -40,6 +40,7 @@ int failx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int print_help(const struct command *cmd);
 int bad_option(int c, char **argv);
+int common_option(int c, char **argv, bool *hex, bool *json);
 int positional(int argc, char **argv, int min, int max, const char *names);
 
 /* Argument parsing; false after printing a usage error. */

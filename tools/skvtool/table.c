@@ -71,17 +71,9 @@ int cmd_features(int argc, char **argv)
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, ":hxj", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			return print_help(find_command(cmd_name));
-		case 'x':
-			break;
-		case 'j':
-			json = true;
-			break;
-		default:
-			return bad_option(c, argv);
-		}
+		ret = common_option(c, argv, NULL, &json);
+		if (ret >= 0)
+			return ret;
 	}
 	ret = positional(argc, argv, 0, 0, "");
 	if (ret)
@@ -150,21 +142,14 @@ static bool parse_mode(const char *s, uint32_t *mode)
 static int parse_name_only(int argc, char **argv, bool *json)
 {
 	static const struct option opts[] = { COMMON_OPTS, {} };
-	int c;
+	int c, ret;
 
 	while ((c = getopt_long(argc, argv, ":hxj", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			print_help(find_command(cmd_name));
-			return -1;
-		case 'x':
-			break;
-		case 'j':
-			*json = true;
-			break;
-		default:
-			return bad_option(c, argv);
-		}
+		ret = common_option(c, argv, NULL, json);
+		if (ret == EXIT_OK)
+			return -1;	/* --help */
+		if (ret > 0)
+			return ret;
 	}
 	return positional(argc, argv, 1, 1, "NAME");
 }
@@ -191,11 +176,6 @@ int cmd_table_create(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, ":hxj", opts, NULL)) != -1) {
 		switch (c) {
-		case 'h':
-			return print_help(find_command(cmd_name));
-		case 'x':
-		case 'j':
-			break;
 		case OPT_MAX_ENTRIES:
 			if (!parse_u64("--max-entries", optarg, (uint64_t *)&attr.max_entries))
 				return EXIT_USAGE;
@@ -228,7 +208,10 @@ int cmd_table_create(int argc, char **argv)
 			flags &= ~SKV_OPEN_EXCL;
 			break;
 		default:
-			return bad_option(c, argv);
+			ret = common_option(c, argv, NULL, NULL);
+			if (ret >= 0)
+				return ret;
+			break;
 		}
 	}
 	ret = positional(argc, argv, 1, 1, "NAME");
@@ -365,11 +348,6 @@ int cmd_table_set(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, ":hxj", opts, NULL)) != -1) {
 		switch (c) {
-		case 'h':
-			return print_help(find_command(cmd_name));
-		case 'x':
-		case 'j':
-			break;
 		case OPT_DEFAULT_TTL:
 			if (!parse_u64("--default-ttl", optarg, (uint64_t *)&set.default_ttl_ms))
 				return EXIT_USAGE;
@@ -396,7 +374,10 @@ int cmd_table_set(int argc, char **argv)
 			set.mask |= SKV_SET_GID;
 			break;
 		default:
-			return bad_option(c, argv);
+			ret = common_option(c, argv, NULL, NULL);
+			if (ret >= 0)
+				return ret;
+			break;
 		}
 	}
 	ret = positional(argc, argv, 1, 1, "NAME");

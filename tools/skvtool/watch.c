@@ -104,14 +104,6 @@ int cmd_watch(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, ":hxjc:t:", opts, NULL)) != -1) {
 		switch (c) {
-		case 'h':
-			return print_help(find_command(cmd_name));
-		case 'x':
-			hex = true;
-			break;
-		case 'j':
-			json = true;
-			break;
 		case 'c':
 			if (!parse_u64("--count", optarg, &count))
 				return EXIT_USAGE;
@@ -121,7 +113,10 @@ int cmd_watch(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		default:
-			return bad_option(c, argv);
+			ret = common_option(c, argv, &hex, &json);
+			if (ret >= 0)
+				return ret;
+			break;
 		}
 	}
 	ret = positional(argc, argv, 1, 1, "TABLE");
@@ -192,17 +187,9 @@ int cmd_table_list(int argc, char **argv)
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, ":hxj", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			return print_help(find_command(cmd_name));
-		case 'x':
-			break;
-		case 'j':
-			json = true;
-			break;
-		default:
-			return bad_option(c, argv);
-		}
+		ret = common_option(c, argv, NULL, &json);
+		if (ret >= 0)
+			return ret;
 	}
 	ret = positional(argc, argv, 0, 0, "");
 	if (ret)
