@@ -15,6 +15,7 @@
  * Around them: deleters on scratch keys, table create/delete with ops on
  * the deleted table's fds, and an fd closed and reopened while another
  * thread runs ioctls on its number.
+ * A second test drives an lru table at max_entries and max_bytes.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -50,8 +51,11 @@ struct st {
 	pthread_mutex_t fail_lock;
 };
 
+struct st_lru;
+
 struct st_thread {
 	struct st *st;
+	struct st_lru *lru;	/* lru_at_its_limits only */
 	int id;
 	uint64_t rng;
 };
@@ -554,6 +558,124 @@ TEST_F_TIMEOUT(stress, mixed_workload, 300)
 		       atomic_load(&st->incr_ok), atomic_load(&st->churns),
 		       atomic_load(&st->race_ops), atomic_load(&st->events),
 		       atomic_load(&st->events_lost));
+}
+
+/*
+ * An lru table at its limits: writers of fresh keys force evictions while
+ * deleters, FLUSH, SCAN and STATS run. STATS never shows more than
+ * max_entries or max_bytes, and at the end it equals a full SCAN.
+ */
+#define ST_LRU_ENTRIES	64
+#define ST_LRU_BYTES	8192
+
+struct st_lru {
+	int fd;
+	atomic_bool stop;
+	atomic_ulong puts, evicted_seen, samples;
+	char failure[160];
+};
+
+static void *st_lru_writer(void *arg)
+{
+	struct st_thread *t = arg;
+	struct st_lru *l = t->lru;
+	char key[16], val[128];
+
+	memset(val, 'v', sizeof(val));
+	while (!atomic_load(&l->stop)) {
+		int klen = sprintf(key, "l%u", (unsigned int)(st_rand(t) % 1000));
+		uint32_t vlen = st_rand(t) % sizeof(val);
+		int ret = rt_put(l->fd, key, klen, val, vlen, 0, 0, NULL);
+
+		/* A value too big to fit after eviction may still fail. */
+		if (ret && ret != -EFBIG && ret != -ENOSPC && !l->failure[0])
+			snprintf(l->failure, sizeof(l->failure), "lru put: %d", ret);
+		switch (st_rand(t) % 64) {
+		case 0:
+			rt_del(l->fd, key, klen, 0, 0);
+			break;
+		case 1:
+			if (t->id == 0)
+				rt_flush(l->fd);
+			break;
+		}
+		atomic_fetch_add(&l->puts, 1);
+	}
+	return NULL;
+}
+
+static void *st_lru_watcher(void *arg)
+{
+	struct st_thread *t = arg;
+	struct st_lru *l = t->lru;
+	struct skv_stats sts;
+
+	while (!atomic_load(&l->stop)) {
+		long n;
+
+		if (rt_stats(l->fd, &sts))
+			continue;
+		if ((sts.entries > ST_LRU_ENTRIES || sts.bytes > ST_LRU_BYTES) &&
+		    !l->failure[0])
+			snprintf(l->failure, sizeof(l->failure),
+				 "stats: %llu entries, %llu bytes",
+				 (unsigned long long)sts.entries,
+				 (unsigned long long)sts.bytes);
+		n = t->id ? rt_scan_all(l->fd, NULL, NULL) : 0;
+		if (n < 0 && !l->failure[0])
+			snprintf(l->failure, sizeof(l->failure), "scan: %ld", n);
+		atomic_store(&l->evicted_seen, sts.evictions);
+		atomic_fetch_add(&l->samples, 1);
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(stress, lru_at_its_limits, 120)
+{
+	struct skv_table_attr attr = {
+		.max_entries = ST_LRU_ENTRIES, .max_bytes = ST_LRU_BYTES,
+		.policy = SKV_POLICY_LRU,
+	};
+	void *(*const roles[])(void *) = {
+		st_lru_writer, st_lru_writer, st_lru_writer, st_lru_watcher,
+		st_lru_watcher,
+	};
+	struct st_thread threads[RT_ARRAY_SIZE(roles)];
+	pthread_t tids[RT_ARRAY_SIZE(roles)];
+	struct st_count count = { 0 };
+	struct st_lru l = { 0 };
+	struct skv_stats sts;
+	unsigned int i;
+
+	rt_table_delete(self->st.ctl, "st-lru");
+	l.fd = rt_table_open(self->st.ctl, "st-lru", SKV_OPEN_CREATE, &attr);
+	ASSERT_LE(0, l.fd);
+	for (i = 0; i < RT_ARRAY_SIZE(roles); i++) {
+		threads[i].st = NULL;
+		threads[i].lru = &l;
+		threads[i].id = i % 3;
+		threads[i].rng = 0xD1B54A32D192ED03ULL * (i + 1);
+		ASSERT_EQ(0, pthread_create(&tids[i], NULL, roles[i], &threads[i]));
+	}
+	usleep(rt_debug_kernel() ? 1000000 : 2000000);
+	atomic_store(&l.stop, true);
+	for (i = 0; i < RT_ARRAY_SIZE(roles); i++)
+		pthread_join(tids[i], NULL);
+	ASSERT_EQ(0, l.failure[0]) TH_LOG("%s", l.failure);
+
+	count.keys = calloc(100000, sizeof(*count.keys));
+	ASSERT_NE(NULL, count.keys);
+	ASSERT_LE(0, rt_scan_all(l.fd, st_count_rec, &count));
+	ASSERT_EQ(0, rt_stats(l.fd, &sts));
+	EXPECT_EQ(sts.entries, count.records);
+	EXPECT_EQ(sts.bytes, count.bytes);
+	EXPECT_GE((uint64_t)ST_LRU_ENTRIES, sts.entries);
+	ksft_print_msg("lru: %lu PUTs, %llu evictions, %lu stats samples, %llu entries at the end\n",
+		       atomic_load(&l.puts), (unsigned long long)sts.evictions,
+		       atomic_load(&l.samples), (unsigned long long)sts.entries);
+	free(count.keys);
+	close(l.fd);
+	rt_table_delete(self->st.ctl, "st-lru");
 }
 
 TEST_HARNESS_MAIN
