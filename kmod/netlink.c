@@ -404,6 +404,22 @@ static int skv_nl_key(struct genl_info *info, struct skv_table *t,
 	return 0;
 }
 
+/* The entry's table, with a reference, and its key attribute checked. */
+static int skv_nl_key_table(struct genl_info *info, bool write,
+			    struct skv_table **tp, const void **key,
+			    u32 *key_len)
+{
+	int ret;
+
+	ret = skv_nl_table_open(info, SKV_A_ENTRY_TABLE, write, tp);
+	if (ret)
+		return ret;
+	ret = skv_nl_key(info, *tp, key, key_len);
+	if (ret)
+		skv_table_put(*tp);
+	return ret;
+}
+
 static int skv_nl_fill_entry(struct sk_buff *skb, const struct skv_entry *e)
 {
 	if (nla_put(skb, SKV_A_ENTRY_KEY, e->key_len, e->data) ||
@@ -439,12 +455,9 @@ static int skv_nl_key_get_doit(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int ret;
 
-	ret = skv_nl_table_open(info, SKV_A_ENTRY_TABLE, false, &t);
+	ret = skv_nl_key_table(info, false, &t, &key, &key_len);
 	if (ret)
 		return ret;
-	ret = skv_nl_key(info, t, &key, &key_len);
-	if (ret)
-		goto out_table;
 
 again:
 	msg = genlmsg_new(size, GFP_KERNEL);
@@ -640,6 +653,22 @@ static int skv_nl_key_get_dumpit(struct sk_buff *skb,
 	return skb->len;
 }
 
+/* Replies to a key put or del with the entry's version; frees @msg on error. */
+static int skv_nl_reply_version(struct genl_info *info, struct sk_buff *msg,
+				u8 cmd, u64 version)
+{
+	void *hdr;
+
+	hdr = genlmsg_put_reply(msg, info, &skv_nl_family, 0, cmd);
+	if (!hdr || nla_put_u64_64bit(msg, SKV_A_ENTRY_VERSION, version,
+				      SKV_A_ENTRY_PAD)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
 static int skv_nl_key_put_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *value = info->attrs[SKV_A_ENTRY_VALUE];
@@ -658,7 +687,6 @@ static int skv_nl_key_put_doit(struct sk_buff *skb, struct genl_info *info)
 	const void *key;
 	unsigned int i;
 	u32 key_len;
-	void *hdr;
 	int ret;
 
 	/* Each flag and its attribute go together, as in struct skv_put. */
@@ -686,12 +714,9 @@ static int skv_nl_key_put_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 
-	ret = skv_nl_table_open(info, SKV_A_ENTRY_TABLE, true, &t);
+	ret = skv_nl_key_table(info, true, &t, &key, &key_len);
 	if (ret)
 		return ret;
-	ret = skv_nl_key(info, t, &key, &key_len);
-	if (ret)
-		goto out;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	ret = -ENOMEM;
 	if (!msg)
@@ -733,15 +758,8 @@ static int skv_nl_key_put_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out_msg;
 	}
 
-	hdr = genlmsg_put_reply(msg, info, &skv_nl_family, 0, SKV_CMD_KEY_PUT);
-	if (!hdr || nla_put_u64_64bit(msg, SKV_A_ENTRY_VERSION, version,
-				      SKV_A_ENTRY_PAD)) {
-		ret = -EMSGSIZE;
-		goto out_msg;
-	}
-	genlmsg_end(msg, hdr);
 	skv_table_put(t);
-	return genlmsg_reply(msg, info);
+	return skv_nl_reply_version(info, msg, SKV_CMD_KEY_PUT, version);
 
 out_msg:
 	nlmsg_free(msg);
@@ -760,7 +778,6 @@ static int skv_nl_key_del_doit(struct sk_buff *skb, struct genl_info *info)
 	const void *key;
 	u64 version = 0;
 	u32 key_len;
-	void *hdr;
 	int ret;
 
 	if (!!(flags & SKV_DEL_CAS) != !!info->attrs[SKV_A_ENTRY_CAS_VERSION]) {
@@ -773,12 +790,9 @@ static int skv_nl_key_del_doit(struct sk_buff *skb, struct genl_info *info)
 					    "cas-version needs the cas flag");
 		return -EINVAL;
 	}
-	ret = skv_nl_table_open(info, SKV_A_ENTRY_TABLE, true, &t);
+	ret = skv_nl_key_table(info, true, &t, &key, &key_len);
 	if (ret)
 		return ret;
-	ret = skv_nl_key(info, t, &key, &key_len);
-	if (ret)
-		goto out;
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	ret = -ENOMEM;
 	if (!msg)
@@ -811,15 +825,8 @@ static int skv_nl_key_del_doit(struct sk_buff *skb, struct genl_info *info)
 					    "version mismatch (cas)");
 		goto out_msg;
 	}
-	hdr = genlmsg_put_reply(msg, info, &skv_nl_family, 0, SKV_CMD_KEY_DEL);
-	if (!hdr || nla_put_u64_64bit(msg, SKV_A_ENTRY_VERSION, version,
-				      SKV_A_ENTRY_PAD)) {
-		ret = -EMSGSIZE;
-		goto out_msg;
-	}
-	genlmsg_end(msg, hdr);
 	skv_table_put(t);
-	return genlmsg_reply(msg, info);
+	return skv_nl_reply_version(info, msg, SKV_CMD_KEY_DEL, version);
 
 out_msg:
 	nlmsg_free(msg);
