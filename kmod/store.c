@@ -64,6 +64,14 @@ static u32 skv_hash(const struct skv_table *t, const void *buf, u32 len)
 }
 
 /*
+ * Entries and key buffers are charged to the caller's memory cgroup. A
+ * full cgroup must fail the write with -ENOMEM, not OOM-kill a process:
+ * __GFP_RETRY_MAYFAIL makes the memcg charge give up instead of invoking
+ * the OOM killer.
+ */
+#define SKV_GFP_DATA	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
+/*
  * Operands of one op, from its own ioctl struct or from a batch op.
  * @version is the CAS version in and the new version out, @num INCR's
  * delta in and result out.
@@ -92,7 +100,7 @@ static int skv_ubuf_copy(struct skv_ubuf *ub, const void __user *uptr,
 	u8 *buf = ub->inline_buf;
 
 	if (len > SKV_KEY_INLINE) {
-		buf = kmalloc(len, GFP_KERNEL_ACCOUNT);
+		buf = kmalloc(len, SKV_GFP_DATA);
 		if (!buf)
 			return -ENOMEM;
 	}
@@ -145,8 +153,8 @@ static struct skv_entry *skv_entry_alloc(u32 key_len, u32 value_len)
 
 	if (size <= SKV_ENTRY_CACHE_MAX)
 		return kmem_cache_alloc(skv_entry_caches[(ALIGN(size, 8) -
-				SKV_ENTRY_CACHE_MIN) / 8], GFP_KERNEL_ACCOUNT);
-	return kvmalloc(size, GFP_KERNEL_ACCOUNT);
+				SKV_ENTRY_CACHE_MIN) / 8], SKV_GFP_DATA);
+	return kvmalloc(size, SKV_GFP_DATA);
 }
 
 static void skv_entry_free_rcu(struct rcu_head *head)
