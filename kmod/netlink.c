@@ -103,6 +103,7 @@ struct skv_sub {
 	struct hlist_node node;		/* in skv_subs, hashed by table */
 	struct skv_table *table;	/* holds a reference */
 	struct net *net;		/* the subscriber's, and the table's */
+	struct sock *sk;		/* the subscriber's socket, held */
 	u32 portid;
 	spinlock_t lock;		/* numbers events in delivery order */
 	u64 seq;			/* of the last event, sent or lost */
@@ -849,6 +850,17 @@ static struct skv_sub *skv_sub_find(struct net *net, u32 portid,
 	return NULL;
 }
 
+/*
+ * netlink_release() frees a socket's portid before it sends
+ * NETLINK_URELEASE, so a new socket can bind that portid while the old
+ * socket's subscriptions still exist. Those belong to a dead socket
+ * (sock_orphan() comes first): they must not receive or block anything.
+ */
+static bool skv_sub_stale(const struct skv_sub *s)
+{
+	return sock_flag(s->sk, SOCK_DEAD);
+}
+
 /* Caller holds skv_subs_mutex; the caller puts the table, then frees. */
 static void skv_sub_unlink(struct skv_sub *s)
 {
@@ -858,6 +870,7 @@ static void skv_sub_unlink(struct skv_sub *s)
 
 static void skv_sub_free(struct skv_sub *s)
 {
+	sock_put(s->sk);
 	skv_table_put(s->table);
 	kfree_rcu(s, rcu);
 }
@@ -865,8 +878,8 @@ static void skv_sub_free(struct skv_sub *s)
 static int skv_nl_subscribe_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct net *net = genl_info_net(info);
+	struct skv_sub *s, *old;
 	struct skv_table *t;
-	struct skv_sub *s;
 	int ret;
 
 	/* Read permission, once, now: as opening a read-only fd. */
@@ -884,7 +897,8 @@ static int skv_nl_subscribe_doit(struct sk_buff *skb, struct genl_info *info)
 	spin_lock_init(&s->lock);
 
 	mutex_lock(&skv_subs_mutex);
-	if (skv_sub_find(net, s->portid, t->name)) {
+	old = skv_sub_find(net, s->portid, t->name);
+	if (old && !skv_sub_stale(old)) {
 		mutex_unlock(&skv_subs_mutex);
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SKV_A_EVENT_TABLE],
 				    "already subscribed");
@@ -892,9 +906,17 @@ static int skv_nl_subscribe_doit(struct sk_buff *skb, struct genl_info *info)
 		kfree(s);
 		return -EEXIST;
 	}
+	if (old)
+		skv_sub_unlink(old);
+	s->sk = NETLINK_CB(skb).sk;
+	sock_hold(s->sk);
 	hash_add_rcu(skv_subs, &s->node, (unsigned long)t);
 	WRITE_ONCE(t->nr_subscribers, t->nr_subscribers + 1);
 	mutex_unlock(&skv_subs_mutex);
+	if (old) {
+		synchronize_rcu();
+		skv_sub_free(old);
+	}
 	return 0;
 }
 
@@ -1010,7 +1032,7 @@ void skv_nl_notify(struct skv_table *t, enum skv_event ev, const void *key,
 
 	rcu_read_lock();
 	hash_for_each_possible_rcu(skv_subs, s, node, (unsigned long)t)
-		if (s->table == t)
+		if (s->table == t && !skv_sub_stale(s))
 			skv_sub_send(s, ev, key, key_len, version);
 	rcu_read_unlock();
 
@@ -1033,7 +1055,8 @@ static int skv_nl_release(struct notifier_block *nb, unsigned long event,
 
 	mutex_lock(&skv_subs_mutex);
 	hash_for_each_safe(skv_subs, bkt, tmp, s, node) {
-		if (s->portid != n->portid || !net_eq(s->net, n->net))
+		if (s->portid != n->portid || !net_eq(s->net, n->net) ||
+		    !skv_sub_stale(s))
 			continue;
 		skv_sub_unlink(s);
 		hlist_add_head(&s->node, &dead);
