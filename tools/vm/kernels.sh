@@ -11,13 +11,16 @@ skv_newest() { # newest existing path matching a glob, or nothing
 skv_kernel_paths() {
 	local dir
 	case "$1" in
-	6.1)
-		KIMAGE=$(skv_newest '/boot/vmlinuz-6.1.*-cloud-amd64')
-		KDIR=$(skv_newest '/usr/src/linux-headers-6.1.*-cloud-amd64')
-		;;
-	6.12)
-		KIMAGE=$(skv_newest '/boot/vmlinuz-6.12.*-cloud-amd64')
-		KDIR=$(skv_newest '/usr/src/linux-headers-6.12.*-cloud-amd64')
+	6.1 | 6.12)
+		# Unpacked from their packages into the cache, never
+		# installed (fetch-kernels.sh).
+		dir=${SKV_CACHE:-/var/cache/skv}/kernels
+		KDIR=$(skv_newest "$dir/root/usr/src/linux-headers-$1.*-cloud-amd64")
+		KIMAGE=
+		if [ -n "$KDIR" ]; then
+			KIMAGE=$dir/vmlinuz-${KDIR##*/linux-headers-}
+			[ -s "$KIMAGE" ] || KIMAGE=
+		fi
 		;;
 	debug)
 		dir=$("$(dirname "${BASH_SOURCE[0]}")/build-debug-kernel.sh") || return 1
