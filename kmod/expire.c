@@ -7,48 +7,20 @@
  * does.
  */
 #include <linux/jiffies.h>
-#include <linux/math64.h>
-#include <linux/overflow.h>
 #include <linux/random.h>
 #include <linux/sched.h>
-#include <linux/timekeeping.h>
 
-#include "skv.h"
+#include "expire.h"
+#include "entry.h"
 
 /* Bucket groups the expiry worker visits per run. */
 #define SKV_EXPIRE_GROUPS	128
+/* Delay of the worker's next run: mid-pass, and after a full pass. */
+#define SKV_EXPIRE_DELAY_BUSY	(HZ / 10)
+#define SKV_EXPIRE_DELAY_IDLE	HZ
 /* Entries LRU compares per eviction, and buckets it looks at for them. */
 #define SKV_EVICT_SAMPLES	5
 #define SKV_EVICT_BUCKETS	1024
-
-u64 skv_now_ns(void)
-{
-	return ktime_get_boottime_ns();
-}
-
-/* Expiry of an entry written now with @ttl_ms (> 0); saturates. */
-u64 skv_expiry_ns(u64 ttl_ms)
-{
-	u64 ns;
-
-	if (check_mul_overflow(ttl_ms, (u64)NSEC_PER_MSEC, &ns) ||
-	    check_add_overflow(ns, skv_now_ns(), &ns))
-		return U64_MAX;
-	return ns;
-}
-
-/* Remaining time to live, rounded up; 0 for an entry without expiry. */
-u64 skv_ttl_left_ms(const struct skv_entry *e)
-{
-	u64 now;
-
-	if (!e->expires)
-		return 0;
-	now = skv_now_ns();
-	if (now >= e->expires)
-		return 1;
-	return div_u64(e->expires - now + NSEC_PER_MSEC - 1, NSEC_PER_MSEC);
-}
 
 static int skv_expire_visit(struct skv_table *t, struct skv_entry *e,
 			    void *arg)
@@ -78,10 +50,10 @@ static void skv_expire_work(struct work_struct *work)
 	}
 	t->expire_cursor = v;
 
-	/* Mid-pass, continue soon; after a full pass, once a second. */
 	if (atomic64_read(&t->nr_ttl) > 0)
 		queue_delayed_work(system_power_efficient_wq, &t->expire_work,
-				   v ? HZ / 10 : HZ);
+				   v ? SKV_EXPIRE_DELAY_BUSY :
+				       SKV_EXPIRE_DELAY_IDLE);
 }
 
 void skv_expire_init(struct skv_table *t)
@@ -94,7 +66,7 @@ void skv_expire_kick(struct skv_table *t)
 {
 	if (!delayed_work_pending(&t->expire_work))
 		queue_delayed_work(system_power_efficient_wq, &t->expire_work,
-				   HZ);
+				   SKV_EXPIRE_DELAY_IDLE);
 }
 
 /* The table is unreachable: stop the worker, even if it requeues itself. */
@@ -114,6 +86,7 @@ bool skv_evict_one(struct skv_table *t)
 	struct bucket_table *tbl;
 	struct rhash_head *pos;
 	unsigned int mask, b, i, seen = 0;
+	u32 clock = skv_lru_clock(), idle, victim_idle = 0;
 	u64 now = skv_now_ns();
 	bool expired = false;
 
@@ -135,9 +108,11 @@ bool skv_evict_one(struct skv_table *t)
 					expired = true;
 					goto found;
 				}
-				if (!victim || (s16)(READ_ONCE(e->atime) -
-						     READ_ONCE(victim->atime)) < 0)
+				idle = skv_lru_idle(e, clock);
+				if (!victim || idle > victim_idle) {
 					victim = e;
+					victim_idle = idle;
+				}
 				if (++seen >= SKV_EVICT_SAMPLES)
 					goto found;
 			}

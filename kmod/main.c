@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * skv: a key-value store in the kernel. Module init and exit.
+ * skv: a key-value store in the kernel. Module init and exit, nothing else;
+ * skv.h says how the other files are layered.
  */
 #include <linux/module.h>
 #include <linux/init.h>
 #include <linux/rcupdate.h>
 
-#include "skv.h"
+#include "ioctl.h"
+#include "netlink.h"
+#include "table.h"
+#include "store.h"
 
 static int __init skv_mod_init(void)
 {

@@ -8,27 +8,33 @@
  * socket that subscribed to a table, never multicast: read permission is
  * checked once, at subscribe time, like an fd's. A subscription ends with
  * its socket (NETLINK_URELEASE), with unsubscribe or with its table.
- * Events are sent with a non-blocking unicast: when a subscriber's receive
- * buffer is full the event is dropped and counted, so a slow reader never
- * stalls writers nor pins more kernel memory than its socket's rcvbuf.
+ * Events are queued on the subscribed socket without blocking: when its
+ * receive buffer is full the event is dropped and counted, so a slow reader
+ * never stalls writers nor pins more kernel memory than its socket's rcvbuf.
+ * The store raises events through events.c, where this face registers.
  */
+#include <linux/cred.h>
 #include <linux/hashtable.h>
 #include <linux/netlink.h>
 #include <linux/notifier.h>
 #include <linux/slab.h>
+#include <linux/uio.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 #include <net/netlink.h>
+#include <net/netns/hash.h>
 #include <net/sock.h>
 
-#include "skv.h"
+#include "netlink.h"
+#include "table.h"
+#include "store.h"
+#include "events.h"
 
 /*
  * Policies, one per request, in the form ynl-gen-c.py generates from the
  * spec; make netlink-check compares them with its output. They are kept
  * by hand because its ops table uses struct genl_split_ops (6.2+).
  */
-
 /* SKV_CMD_TABLE_NEW - do */
 static const struct nla_policy skv_table_new_nl_policy[SKV_A_TABLE_MODE + 1] = {
 	[SKV_A_TABLE_NAME] = { .type = NLA_NUL_STRING, .len = SKV_NAME_LEN, },
@@ -100,7 +106,9 @@ static struct genl_family skv_nl_family;
 
 /* One socket's subscription to one table. */
 struct skv_sub {
-	struct hlist_node node;		/* in skv_subs, hashed by table */
+	struct hlist_node table_node;	/* in skv_subs_by_table, RCU */
+	struct hlist_node port_node;	/* in skv_subs_by_port */
+	struct list_head reap;		/* on a list of subs to free */
 	struct skv_table *table;	/* holds a reference */
 	struct net *net;		/* the subscriber's, and the table's */
 	struct sock *sk;		/* the subscriber's socket, held */
@@ -111,9 +119,18 @@ struct skv_sub {
 	struct rcu_head rcu;
 };
 
-/* Writers under skv_subs_mutex, readers (event senders) under RCU. */
-static DEFINE_HASHTABLE(skv_subs, 8);
+/*
+ * Subscriptions hashed by table (event senders walk it under RCU) and by
+ * the subscriber's portid (so a closing socket finds its own in one
+ * bucket). Both change under skv_subs_mutex.
+ */
+#define SKV_SUBS_HASH_BITS	8
+static DEFINE_HASHTABLE(skv_subs_by_table, SKV_SUBS_HASH_BITS);
+static DEFINE_HASHTABLE(skv_subs_by_port, SKV_SUBS_HASH_BITS);
 static DEFINE_MUTEX(skv_subs_mutex);
+
+/* Largest value a netlink attribute can carry. */
+#define SKV_NL_VALUE_MAX	(U16_MAX - NLA_HDRLEN)
 
 /* The extack message for an error of the table layer; @nla may be NULL. */
 static void skv_nl_table_err(struct netlink_ext_ack *extack,
@@ -145,41 +162,29 @@ static void skv_nl_table_err(struct netlink_ext_ack *extack,
 	}
 }
 
-/* The table named by @attr, with a reference; read or read+write access. */
-static int skv_nl_table_open(struct genl_info *info, int attr, bool write,
-			     struct skv_table **tp)
+/* The table named by @nla in @net, with a reference; read or read+write. */
+static int skv_nl_open(struct net *net, const struct nlattr *nla, bool write,
+		       struct netlink_ext_ack *extack, struct skv_table **tp)
 {
 	struct skv_table_open req = { .flags = write ? 0 : SKV_OPEN_RDONLY };
 	bool created;
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, attr))
-		return -EINVAL;
-	nla_strscpy(req.name, info->attrs[attr], sizeof(req.name));
-	ret = skv_table_open_net(genl_info_net(info), &req, tp, &created);
+	nla_strscpy(req.name, nla, sizeof(req.name));
+	ret = skv_table_open(net, &req, tp, &created);
 	if (ret)
-		skv_nl_table_err(info->extack, info->attrs[attr], ret);
+		skv_nl_table_err(extack, nla, ret);
 	return ret;
 }
 
-static void skv_nl_stats(struct skv_table *t, u64 sum[SKV_STAT_NR])
+static int skv_nl_table_open(struct genl_info *info, int attr, bool write,
+			     struct skv_table **tp)
 {
-	int cpu, i;
-
-	memset(sum, 0, sizeof(u64) * SKV_STAT_NR);
-	for_each_possible_cpu(cpu)
-		for (i = 0; i < SKV_STAT_NR; i++)
-			sum[i] += per_cpu_ptr(t->stats, cpu)->count[i];
+	if (GENL_REQ_ATTR_CHECK(info, attr))
+		return -EINVAL;
+	return skv_nl_open(genl_info_net(info), info->attrs[attr], write,
+			   info->extack, tp);
 }
-
-static const int skv_nl_stat_attr[SKV_STAT_NR] = {
-	[SKV_STAT_HITS] = SKV_A_TABLE_HITS,
-	[SKV_STAT_MISSES] = SKV_A_TABLE_MISSES,
-	[SKV_STAT_WRITES] = SKV_A_TABLE_WRITES,
-	[SKV_STAT_DELETES] = SKV_A_TABLE_DELETES,
-	[SKV_STAT_EVICTIONS] = SKV_A_TABLE_EVICTIONS,
-	[SKV_STAT_EXPIRATIONS] = SKV_A_TABLE_EXPIRATIONS,
-};
 
 static int skv_nl_put_u64(struct sk_buff *skb, int attr, u64 v, int pad)
 {
@@ -189,45 +194,48 @@ static int skv_nl_put_u64(struct sk_buff *skb, int attr, u64 v, int pad)
 static int skv_nl_fill_table(struct sk_buff *skb, struct skv_table *t,
 			     u32 portid, u32 seq, int flags, u8 cmd)
 {
-	struct user_namespace *ns = current_user_ns();
-	u64 stats[SKV_STAT_NR];
+	struct skv_stats st;
+	struct skv_info info;
 	void *hdr;
-	int i;
 
 	hdr = genlmsg_put(skb, portid, seq, &skv_nl_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
-	skv_nl_stats(t, stats);
-	if (nla_put_string(skb, SKV_A_TABLE_NAME, t->name) ||
-	    skv_nl_put_u64(skb, SKV_A_TABLE_MAX_ENTRIES, t->max_entries,
+	skv_table_info(t, &info);
+	skv_store_stats(t, &st);
+	if (nla_put_string(skb, SKV_A_TABLE_NAME, info.name) ||
+	    skv_nl_put_u64(skb, SKV_A_TABLE_MAX_ENTRIES, info.attr.max_entries,
 			   SKV_A_TABLE_PAD) ||
-	    skv_nl_put_u64(skb, SKV_A_TABLE_MAX_BYTES, t->max_bytes,
+	    skv_nl_put_u64(skb, SKV_A_TABLE_MAX_BYTES, info.attr.max_bytes,
 			   SKV_A_TABLE_PAD) ||
-	    nla_put_u32(skb, SKV_A_TABLE_MAX_KEY_LEN, t->max_key_len) ||
-	    nla_put_u32(skb, SKV_A_TABLE_MAX_VALUE_LEN, t->max_value_len) ||
+	    nla_put_u32(skb, SKV_A_TABLE_MAX_KEY_LEN, info.attr.max_key_len) ||
+	    nla_put_u32(skb, SKV_A_TABLE_MAX_VALUE_LEN,
+			info.attr.max_value_len) ||
 	    skv_nl_put_u64(skb, SKV_A_TABLE_DEFAULT_TTL_MS,
-			   READ_ONCE(t->default_ttl_ms), SKV_A_TABLE_PAD) ||
-	    nla_put_u32(skb, SKV_A_TABLE_POLICY, READ_ONCE(t->policy)) ||
-	    nla_put_u32(skb, SKV_A_TABLE_MODE, READ_ONCE(t->mode)) ||
-	    nla_put_u32(skb, SKV_A_TABLE_UID,
-			from_kuid_munged(ns, READ_ONCE(t->uid))) ||
-	    nla_put_u32(skb, SKV_A_TABLE_GID,
-			from_kgid_munged(ns, READ_ONCE(t->gid))) ||
-	    skv_nl_put_u64(skb, SKV_A_TABLE_ENTRIES,
-			   atomic64_read(&t->nr_entries), SKV_A_TABLE_PAD) ||
-	    skv_nl_put_u64(skb, SKV_A_TABLE_BYTES, atomic64_read(&t->bytes),
-			   SKV_A_TABLE_PAD))
-		goto cancel;
-	for (i = 0; i < SKV_STAT_NR; i++)
-		if (skv_nl_put_u64(skb, skv_nl_stat_attr[i], stats[i],
-				   SKV_A_TABLE_PAD))
-			goto cancel;
+			   info.attr.default_ttl_ms, SKV_A_TABLE_PAD) ||
+	    nla_put_u32(skb, SKV_A_TABLE_POLICY, info.attr.policy) ||
+	    nla_put_u32(skb, SKV_A_TABLE_MODE, info.attr.mode) ||
+	    nla_put_u32(skb, SKV_A_TABLE_UID, info.uid) ||
+	    nla_put_u32(skb, SKV_A_TABLE_GID, info.gid) ||
+	    skv_nl_put_u64(skb, SKV_A_TABLE_ENTRIES, st.entries,
+			   SKV_A_TABLE_PAD) ||
+	    skv_nl_put_u64(skb, SKV_A_TABLE_BYTES, st.bytes, SKV_A_TABLE_PAD) ||
+	    skv_nl_put_u64(skb, SKV_A_TABLE_HITS, st.hits, SKV_A_TABLE_PAD) ||
+	    skv_nl_put_u64(skb, SKV_A_TABLE_MISSES, st.misses,
+			   SKV_A_TABLE_PAD) ||
+	    skv_nl_put_u64(skb, SKV_A_TABLE_WRITES, st.writes,
+			   SKV_A_TABLE_PAD) ||
+	    skv_nl_put_u64(skb, SKV_A_TABLE_DELETES, st.deletes,
+			   SKV_A_TABLE_PAD) ||
+	    skv_nl_put_u64(skb, SKV_A_TABLE_EVICTIONS, st.evictions,
+			   SKV_A_TABLE_PAD) ||
+	    skv_nl_put_u64(skb, SKV_A_TABLE_EXPIRATIONS, st.expirations,
+			   SKV_A_TABLE_PAD)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
 	genlmsg_end(skb, hdr);
 	return 0;
-
-cancel:
-	genlmsg_cancel(skb, hdr);
-	return -EMSGSIZE;
 }
 
 static int skv_nl_reply_table(struct genl_info *info, struct sk_buff *msg,
@@ -277,7 +285,7 @@ static int skv_nl_table_new_doit(struct sk_buff *skb, struct genl_info *info)
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	ret = skv_table_open_net(genl_info_net(info), &req, &t, &created);
+	ret = skv_table_open(genl_info_net(info), &req, &t, &created);
 	if (ret) {
 		skv_nl_table_err(info->extack, NULL, ret);
 		nlmsg_free(msg);
@@ -296,7 +304,7 @@ static int skv_nl_table_del_doit(struct sk_buff *skb, struct genl_info *info)
 	if (GENL_REQ_ATTR_CHECK(info, SKV_A_TABLE_NAME))
 		return -EINVAL;
 	nla_strscpy(req.name, info->attrs[SKV_A_TABLE_NAME], sizeof(req.name));
-	ret = skv_table_delete_net(genl_info_net(info), &req);
+	ret = skv_table_delete(genl_info_net(info), &req);
 	if (ret)
 		skv_nl_table_err(info->extack, info->attrs[SKV_A_TABLE_NAME],
 				 ret);
@@ -318,31 +326,67 @@ static int skv_nl_table_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+/*
+ * The table dump's state, in cb->ctx. A dump goes on in whoever calls
+ * recvmsg() on the socket; the tables it lists are those the requester
+ * could read, so it runs with the credentials taken at .start, in the
+ * requester's context.
+ */
 struct skv_nl_table_dump {
+	const struct cred *cred;
+	unsigned long pos;		/* the next table of the namespace */
+};
+
+struct skv_nl_table_fill {
 	struct sk_buff *skb;
 	struct netlink_callback *cb;
 };
 
+static struct skv_nl_table_dump *
+skv_nl_table_dump_ctx(struct netlink_callback *cb)
+{
+	BUILD_BUG_ON(sizeof(struct skv_nl_table_dump) > sizeof(cb->ctx));
+	return (struct skv_nl_table_dump *)cb->ctx;
+}
+
+static int skv_nl_table_dump_start(struct netlink_callback *cb)
+{
+	skv_nl_table_dump_ctx(cb)->cred = get_current_cred();
+	return 0;
+}
+
+static int skv_nl_table_dump_done(struct netlink_callback *cb)
+{
+	struct skv_nl_table_dump *ctx = skv_nl_table_dump_ctx(cb);
+
+	if (ctx->cred)
+		put_cred(ctx->cred);
+	return 0;
+}
+
 static int skv_nl_table_dump_one(struct skv_table *t, void *arg)
 {
-	struct skv_nl_table_dump *d = arg;
+	struct skv_nl_table_fill *f = arg;
 
-	if (skv_table_permission(t, false))
+	if (skv_table_permission(t, MAY_READ))
 		return 0;
-	return skv_nl_fill_table(d->skb, t, NETLINK_CB(d->cb->skb).portid,
-				 d->cb->nlh->nlmsg_seq, NLM_F_MULTI,
+	return skv_nl_fill_table(f->skb, t, NETLINK_CB(f->cb->skb).portid,
+				 f->cb->nlh->nlmsg_seq, NLM_F_MULTI,
 				 SKV_CMD_TABLE_GET);
 }
 
-/* cb->args[0]: the index of the next table of the namespace. */
 static int skv_nl_table_get_dumpit(struct sk_buff *skb,
 				   struct netlink_callback *cb)
 {
-	struct skv_nl_table_dump d = { .skb = skb, .cb = cb };
+	struct skv_nl_table_dump *ctx = skv_nl_table_dump_ctx(cb);
+	struct skv_nl_table_fill f = { .skb = skb, .cb = cb };
+	const struct cred *old;
 	int ret;
 
-	ret = skv_tables_walk(sock_net(cb->skb->sk), &cb->args[0],
-			      skv_nl_table_dump_one, &d);
+	old = override_creds(ctx->cred);
+	ret = skv_tables_walk(sock_net(cb->skb->sk), &ctx->pos,
+			      skv_nl_table_dump_one, &f);
+	revert_creds(old);
 	if (ret == -EMSGSIZE && skb->len)
 		return skb->len;
 	return ret ?: skb->len;
@@ -421,37 +465,52 @@ static int skv_nl_key_table(struct genl_info *info, bool write,
 	return ret;
 }
 
-static int skv_nl_fill_entry(struct sk_buff *skb, const struct skv_entry *e)
-{
-	if (nla_put(skb, SKV_A_ENTRY_KEY, e->key_len, e->data) ||
-	    nla_put(skb, SKV_A_ENTRY_VALUE, e->value_len,
-		    skv_entry_value(e)) ||
-	    nla_put_u64_64bit(skb, SKV_A_ENTRY_VERSION, e->version,
-			      SKV_A_ENTRY_PAD) ||
-	    nla_put_u64_64bit(skb, SKV_A_ENTRY_TTL_MS, skv_ttl_left_ms(e),
-			      SKV_A_ENTRY_PAD) ||
-	    nla_put_u32(skb, SKV_A_ENTRY_USER_FLAGS, e->user_flags))
-		return -EMSGSIZE;
-	return 0;
-}
-
-/* Message room an entry needs, or 0 if it cannot fit in one attribute. */
+/* Message room for a key-get reply of an entry of these lengths. */
 static size_t skv_nl_entry_size(u32 key_len, u32 value_len)
 {
-	if (value_len > U16_MAX - NLA_HDRLEN)
-		return 0;
 	return nla_total_size(key_len) + nla_total_size(value_len) +
 	       2 * nla_total_size_64bit(sizeof(u64)) +
 	       nla_total_size(sizeof(u32));
 }
 
+/*
+ * Reserve the value attribute in @msg with all the room left for it, and
+ * make @to an iterator over it; skv_nl_value_end() trims it to the value.
+ */
+static struct nlattr *skv_nl_value_begin(struct sk_buff *msg,
+					 struct kvec *kv, struct iov_iter *to)
+{
+	int room = skb_tailroom(msg) - (int)skv_nl_entry_size(0, 0);
+	struct nlattr *nla;
+
+	room = clamp(room, 0, (int)SKV_NL_VALUE_MAX);
+	nla = nla_reserve(msg, SKV_A_ENTRY_VALUE, room);
+	if (!nla)
+		return NULL;
+	kv->iov_base = nla_data(nla);
+	kv->iov_len = room;
+	iov_iter_kvec(to, ITER_DEST, kv, 1, room);
+	return nla;
+}
+
+static void skv_nl_value_end(struct sk_buff *msg, struct nlattr *nla,
+			     u32 len)
+{
+	nla->nla_len = nla_attr_size(len);
+	memset(nla_data(nla) + len, 0, nla_padlen(len));
+	nlmsg_trim(msg, (u8 *)nla + nla_total_size(len));
+}
+
 static int skv_nl_key_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	size_t size = NLMSG_GOODSIZE;
-	struct skv_entry *e;
-	struct sk_buff *msg;
+	struct skv_meta meta = {};
 	struct skv_table *t;
+	struct sk_buff *msg;
+	struct iov_iter to;
+	struct nlattr *nla;
 	const void *key;
+	struct kvec kv;
 	u32 key_len;
 	void *hdr;
 	int ret;
@@ -465,40 +524,42 @@ again:
 	ret = -ENOMEM;
 	if (!msg)
 		goto out_table;
+	ret = -EMSGSIZE;
 	hdr = genlmsg_put_reply(msg, info, &skv_nl_family, 0,
 				SKV_CMD_KEY_GET);
-	if (!hdr)
+	if (!hdr || nla_put(msg, SKV_A_ENTRY_KEY, key_len, key))
+		goto out_msg;
+	nla = skv_nl_value_begin(msg, &kv, &to);
+	if (!nla)
 		goto out_msg;
 
-	rcu_read_lock();
-	e = skv_lookup_kern(t, key, key_len);
-	if (!e) {
-		rcu_read_unlock();
-		skv_stat_inc(t, SKV_STAT_MISSES);
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SKV_A_ENTRY_KEY],
-				    "no such key");
-		ret = -ENOENT;
-		goto out_msg;
-	}
-	ret = skv_nl_fill_entry(msg, e);
-	if (ret) {
-		/* Grown since we sized the message: size it for this one. */
-		size = skv_nl_entry_size(e->key_len, e->value_len);
-		rcu_read_unlock();
+	ret = skv_store_get(t, key, key_len, &to, &meta, false);
+	if (ret == -ERANGE) {
+		/* Size the message for this value, if an attribute can hold it. */
 		nlmsg_free(msg);
-		if (!size) {
+		if (meta.value_len > SKV_NL_VALUE_MAX) {
 			NL_SET_ERR_MSG(info->extack,
 				       "value too long for a netlink attribute; use SKV_IOC_GET");
 			ret = -EMSGSIZE;
 			goto out_table;
 		}
+		size = skv_nl_entry_size(key_len, meta.value_len);
 		goto again;
 	}
-	skv_entry_touch_kern(t, e);
-	rcu_read_unlock();
-	skv_stat_inc(t, SKV_STAT_HITS);
+	if (ret == -ENOENT)
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SKV_A_ENTRY_KEY],
+				    "no such key");
+	if (ret)
+		goto out_msg;
+	skv_nl_value_end(msg, nla, meta.value_len);
+	ret = -EMSGSIZE;
+	if (nla_put_u64_64bit(msg, SKV_A_ENTRY_VERSION, meta.version,
+			      SKV_A_ENTRY_PAD) ||
+	    nla_put_u64_64bit(msg, SKV_A_ENTRY_TTL_MS, meta.ttl_ms,
+			      SKV_A_ENTRY_PAD) ||
+	    nla_put_u32(msg, SKV_A_ENTRY_USER_FLAGS, meta.user_flags))
+		goto out_msg;
 	skv_table_put(t);
-
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 
@@ -509,7 +570,7 @@ out_table:
 	return ret;
 }
 
-/* The dump's cursor, in cb->ctx: WireGuard's wg_get_device_dump model. */
+/* The key dump's cursor, in cb->ctx: WireGuard's wg_get_device_dump model. */
 struct skv_nl_key_dump {
 	struct skv_table *table;	/* a reference, dropped in .done */
 	u64 cursor;			/* the bucket group to visit */
@@ -520,9 +581,6 @@ struct skv_nl_key_dump {
 struct skv_nl_key_fill {
 	struct sk_buff *skb;
 	struct netlink_callback *cb;
-	u32 idx;
-	u32 skip;
-	u64 now;
 };
 
 static struct skv_nl_key_dump *skv_nl_key_dump_ctx(struct netlink_callback *cb)
@@ -534,9 +592,7 @@ static struct skv_nl_key_dump *skv_nl_key_dump_ctx(struct netlink_callback *cb)
 static int skv_nl_key_dump_start(struct netlink_callback *cb)
 {
 	struct skv_nl_key_dump *ctx = skv_nl_key_dump_ctx(cb);
-	struct skv_table_open req = { .flags = SKV_OPEN_RDONLY };
 	struct nlattr *attrs[SKV_A_ENTRY_KEY + 1];
-	bool created;
 	int ret;
 
 	/* Validated already; parsed again as genl_dumpit_info() differs by version. */
@@ -554,13 +610,11 @@ static int skv_nl_key_dump_start(struct netlink_callback *cb)
 		NL_SET_ERR_ATTR_MISS(cb->extack, NULL, SKV_A_ENTRY_TABLE);
 		return -EINVAL;
 	}
-	nla_strscpy(req.name, attrs[SKV_A_ENTRY_TABLE], sizeof(req.name));
-	ret = skv_table_open_net(sock_net(cb->skb->sk), &req, &ctx->table,
-				 &created);
-	if (ret) {
-		skv_nl_table_err(cb->extack, attrs[SKV_A_ENTRY_TABLE], ret);
+	/* Read permission, once, here: in the requester's context. */
+	ret = skv_nl_open(sock_net(cb->skb->sk), attrs[SKV_A_ENTRY_TABLE],
+			  false, cb->extack, &ctx->table);
+	if (ret)
 		ctx->table = NULL;
-	}
 	return ret;
 }
 
@@ -573,43 +627,49 @@ static int skv_nl_key_dump_done(struct netlink_callback *cb)
 	return 0;
 }
 
-/*
- * Changes to the table's entries since it was created: every write bumps
- * the version, every removal one of the per-CPU counters. A dump whose
- * messages see different values sets NLM_F_DUMP_INTR.
- */
-static u32 skv_nl_table_gen(struct skv_table *t)
+static int skv_nl_fill_view(struct sk_buff *skb,
+			    const struct skv_entry_view *v, bool value)
 {
-	u64 stats[SKV_STAT_NR];
-	u64 gen;
-
-	skv_nl_stats(t, stats);
-	gen = atomic64_read(&t->version) + stats[SKV_STAT_DELETES] +
-	      stats[SKV_STAT_EVICTIONS] + stats[SKV_STAT_EXPIRATIONS];
-	/* Never 0: netlink takes a prev_seq of 0 as "not started". */
-	return ((u32)gen << 1) | 1;
+	if (nla_put(skb, SKV_A_ENTRY_KEY, v->key_len, v->key) ||
+	    (value && nla_put(skb, SKV_A_ENTRY_VALUE, v->value_len, v->value)) ||
+	    (!value && nla_put_u32(skb, SKV_A_ENTRY_VALUE_LEN, v->value_len)) ||
+	    nla_put_u64_64bit(skb, SKV_A_ENTRY_VERSION, v->version,
+			      SKV_A_ENTRY_PAD) ||
+	    nla_put_u64_64bit(skb, SKV_A_ENTRY_TTL_MS, v->ttl_ms,
+			      SKV_A_ENTRY_PAD) ||
+	    nla_put_u32(skb, SKV_A_ENTRY_USER_FLAGS, v->user_flags))
+		return -EMSGSIZE;
+	return 0;
 }
 
-static int skv_nl_key_dump_one(struct skv_table *t, struct skv_entry *e,
-			       void *arg)
+/*
+ * One entry per message. An entry that does not fit goes first into the
+ * next message; one that does not fit even there, alone, is sent without
+ * its value and with its length (SKV_A_ENTRY_VALUE_LEN).
+ */
+static int skv_nl_key_dump_one(const struct skv_entry_view *v, void *arg)
 {
 	struct skv_nl_key_fill *f = arg;
+	bool alone = !f->skb->len;
+	bool value = v->value_len <= SKV_NL_VALUE_MAX;
 	void *hdr;
 
-	if (f->idx++ < f->skip || skv_entry_expired(e, f->now))
-		return 0;
-	hdr = genlmsg_put(f->skb, NETLINK_CB(f->cb->skb).portid,
-			  f->cb->nlh->nlmsg_seq, &skv_nl_family, NLM_F_MULTI,
-			  SKV_CMD_KEY_GET);
-	if (!hdr)
-		return -EMSGSIZE;
-	genl_dump_check_consistent(f->cb, hdr);
-	if (skv_nl_fill_entry(f->skb, e)) {
+	for (;;) {
+		hdr = genlmsg_put(f->skb, NETLINK_CB(f->cb->skb).portid,
+				  f->cb->nlh->nlmsg_seq, &skv_nl_family,
+				  NLM_F_MULTI, SKV_CMD_KEY_GET);
+		if (!hdr)
+			return -EMSGSIZE;
+		genl_dump_check_consistent(f->cb, hdr);
+		if (!skv_nl_fill_view(f->skb, v, value)) {
+			genlmsg_end(f->skb, hdr);
+			return 0;
+		}
 		genlmsg_cancel(f->skb, hdr);
-		return -EMSGSIZE;
+		if (!alone || !value)
+			return -EMSGSIZE;
+		value = false;
 	}
-	genlmsg_end(f->skb, hdr);
-	return 0;
 }
 
 static int skv_nl_key_get_dumpit(struct sk_buff *skb,
@@ -617,38 +677,23 @@ static int skv_nl_key_get_dumpit(struct sk_buff *skb,
 {
 	struct skv_nl_key_dump *ctx = skv_nl_key_dump_ctx(cb);
 	struct skv_nl_key_fill f = { .skb = skb, .cb = cb };
-	int ret = 0;
-	u64 next;
+	int ret;
 
 	if (ctx->done)
 		return 0;
-	cb->seq = skv_nl_table_gen(ctx->table);
-	f.now = skv_now_ns();
+	/* Never 0: netlink takes a prev_seq of 0 as "not started". */
+	cb->seq = ((u32)skv_store_generation(ctx->table) << 1) | 1;
 
-	rcu_read_lock();
-	do {
-		f.idx = 0;
-		f.skip = ctx->skip;
-		next = skv_visit_group(ctx->table, ctx->cursor,
-				       skv_nl_key_dump_one, &f, &ret);
-		if (ret) {
-			/* Full: resume inside this group next time. */
-			ctx->skip = f.idx - 1;
-			break;
-		}
-		ctx->cursor = next;
-		ctx->skip = 0;
-	} while (next);
-	rcu_read_unlock();
-
+	ret = skv_store_walk(ctx->table, &ctx->cursor, &ctx->skip,
+			     skv_nl_key_dump_one, &f);
 	if (!ret) {
 		ctx->done = true;
 		return skb->len;
 	}
-	/* An entry that does not fit even in an empty message. */
+	/* An entry that does not fit even without its value. */
 	if (!skb->len) {
 		NL_SET_ERR_MSG(cb->extack,
-			       "entry too long for a dump message; use SKV_IOC_SCAN");
+			       "key too long for a dump message; use SKV_IOC_SCAN");
 		return -EMSGSIZE;
 	}
 	return skb->len;
@@ -670,45 +715,86 @@ static int skv_nl_reply_version(struct genl_info *info, struct sk_buff *msg,
 	return genlmsg_reply(msg, info);
 }
 
+/* The extack message for an error of a key write. */
+static void skv_nl_key_err(struct genl_info *info, int err)
+{
+	struct nlattr **attrs = info->attrs;
+
+	switch (err) {
+	case -EEXIST:
+		NL_SET_ERR_MSG(info->extack, "key exists (nx)");
+		break;
+	case -ENOENT:
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[SKV_A_ENTRY_KEY],
+				    "no such key");
+		break;
+	case -ESTALE:
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[SKV_A_ENTRY_CAS_VERSION],
+				    "version mismatch (cas)");
+		break;
+	case -E2BIG:
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[SKV_A_ENTRY_VALUE],
+				    "value longer than the table's max_value_len");
+		break;
+	case -ENOSPC:
+		NL_SET_ERR_MSG(info->extack, "table full");
+		break;
+	case -EFBIG:
+		NL_SET_ERR_MSG(info->extack, "table's max_bytes reached");
+		break;
+	case -EDQUOT:
+		NL_SET_ERR_MSG(info->extack, "owner's byte quota reached");
+		break;
+	case -EBUSY:
+		NL_SET_ERR_MSG(info->extack, "table busy resizing; retry");
+		break;
+	}
+}
+
 static int skv_nl_key_put_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *value = info->attrs[SKV_A_ENTRY_VALUE];
-	u32 flags = skv_nl_get_u32(info, SKV_A_ENTRY_PUT_FLAGS, 0);
-	u64 version = skv_nl_get_u64(info, SKV_A_ENTRY_CAS_VERSION, 0);
-	u64 ttl = skv_nl_get_u64(info, SKV_A_ENTRY_TTL_MS, 0);
-	struct extack_attr {
+	struct skv_put_args a = {
+		.flags = skv_nl_get_u32(info, SKV_A_ENTRY_PUT_FLAGS, 0),
+		.user_flags = skv_nl_get_u32(info, SKV_A_ENTRY_USER_FLAGS, 0),
+		.ttl_ms = skv_nl_get_u64(info, SKV_A_ENTRY_TTL_MS, 0),
+		.version = skv_nl_get_u64(info, SKV_A_ENTRY_CAS_VERSION, 0),
+	};
+	static const struct {
 		int attr;
 		u32 flag;
-	} const deps[] = {
+	} deps[] = {
 		{ SKV_A_ENTRY_CAS_VERSION, SKV_PUT_CAS },
 		{ SKV_A_ENTRY_TTL_MS, SKV_PUT_TTL },
 	};
 	struct skv_table *t;
 	struct sk_buff *msg;
+	struct iov_iter from;
 	const void *key;
+	struct kvec kv;
 	unsigned int i;
 	u32 key_len;
 	int ret;
 
 	/* Each flag and its attribute go together, as in struct skv_put. */
 	for (i = 0; i < ARRAY_SIZE(deps); i++) {
-		if ((flags & deps[i].flag) && !info->attrs[deps[i].attr]) {
+		if ((a.flags & deps[i].flag) && !info->attrs[deps[i].attr]) {
 			NL_SET_ERR_ATTR_MISS(info->extack, NULL, deps[i].attr);
 			return -EINVAL;
 		}
-		if (!(flags & deps[i].flag) && info->attrs[deps[i].attr]) {
+		if (!(a.flags & deps[i].flag) && info->attrs[deps[i].attr]) {
 			NL_SET_ERR_MSG_ATTR(info->extack,
 					    info->attrs[deps[i].attr],
 					    "attribute needs its put flag (cas or ttl)");
 			return -EINVAL;
 		}
 	}
-	if ((flags & SKV_PUT_TTL) && !ttl) {
+	if ((a.flags & SKV_PUT_TTL) && !a.ttl_ms) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SKV_A_ENTRY_TTL_MS],
 				    "ttl-ms must be positive");
 		return -EINVAL;
 	}
-	if ((flags & SKV_PUT_NX) && (flags & (SKV_PUT_XX | SKV_PUT_CAS))) {
+	if ((a.flags & SKV_PUT_NX) && (a.flags & (SKV_PUT_XX | SKV_PUT_CAS))) {
 		NL_SET_ERR_MSG_ATTR(info->extack,
 				    info->attrs[SKV_A_ENTRY_PUT_FLAGS],
 				    "nx excludes xx and cas");
@@ -723,47 +809,18 @@ static int skv_nl_key_put_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		goto out;
 
-	ret = skv_put_kern(t, flags, key, key_len,
-			   value ? nla_data(value) : NULL,
-			   value ? nla_len(value) : 0,
-			   skv_nl_get_u32(info, SKV_A_ENTRY_USER_FLAGS, 0),
-			   ttl, &version);
-	switch (ret) {
-	case 0:
-		break;
-	case -EEXIST:
-		NL_SET_ERR_MSG(info->extack, "key exists (nx)");
-		goto out_msg;
-	case -ENOENT:
-		NL_SET_ERR_MSG(info->extack, "no such key (xx or cas)");
-		goto out_msg;
-	case -ESTALE:
-		NL_SET_ERR_MSG_ATTR(info->extack,
-				    info->attrs[SKV_A_ENTRY_CAS_VERSION],
-				    "version mismatch (cas)");
-		goto out_msg;
-	case -E2BIG:
-		NL_SET_ERR_MSG_ATTR(info->extack, value,
-				    "value longer than the table's max_value_len");
-		goto out_msg;
-	case -ENOSPC:
-		NL_SET_ERR_MSG(info->extack, "table full");
-		goto out_msg;
-	case -EFBIG:
-		NL_SET_ERR_MSG(info->extack, "table's max_bytes reached");
-		goto out_msg;
-	case -EDQUOT:
-		NL_SET_ERR_MSG(info->extack, "owner's byte quota reached");
-		goto out_msg;
-	default:
-		goto out_msg;
+	kv.iov_base = value ? nla_data(value) : NULL;
+	kv.iov_len = value ? nla_len(value) : 0;
+	iov_iter_kvec(&from, ITER_SOURCE, &kv, 1, kv.iov_len);
+	ret = skv_store_put(t, &a, key, key_len, &from);
+	if (ret) {
+		skv_nl_key_err(info, ret);
+		nlmsg_free(msg);
+		goto out;
 	}
-
 	skv_table_put(t);
-	return skv_nl_reply_version(info, msg, SKV_CMD_KEY_PUT, version);
+	return skv_nl_reply_version(info, msg, SKV_CMD_KEY_PUT, a.version);
 
-out_msg:
-	nlmsg_free(msg);
 out:
 	skv_table_put(t);
 	return ret;
@@ -772,12 +829,10 @@ out:
 static int skv_nl_key_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	u32 flags = skv_nl_get_u32(info, SKV_A_ENTRY_DEL_FLAGS, 0);
-	u64 cas = skv_nl_get_u64(info, SKV_A_ENTRY_CAS_VERSION, 0);
-	struct skv_entry *e;
+	u64 version = skv_nl_get_u64(info, SKV_A_ENTRY_CAS_VERSION, 0);
 	struct skv_table *t;
 	struct sk_buff *msg;
 	const void *key;
-	u64 version = 0;
 	u32 key_len;
 	int ret;
 
@@ -799,41 +854,23 @@ static int skv_nl_key_del_doit(struct sk_buff *skb, struct genl_info *info)
 	if (!msg)
 		goto out;
 
-	rcu_read_lock();
-	do {
-		e = skv_lookup_kern(t, key, key_len);
-		if (!e) {
-			ret = -ENOENT;
-			break;
-		}
-		if ((flags & SKV_DEL_CAS) && e->version != cas) {
-			ret = -ESTALE;
-			break;
-		}
-		version = e->version;
-		ret = skv_entry_unlink(t, e, SKV_EV_DELETE) ? 0 : -EAGAIN;
-	} while (ret == -EAGAIN);
-	rcu_read_unlock();
-
+	ret = skv_store_delete(t, key, key_len, flags, &version);
 	if (ret) {
-		if (ret == -ENOENT)
-			NL_SET_ERR_MSG_ATTR(info->extack,
-					    info->attrs[SKV_A_ENTRY_KEY],
-					    "no such key");
-		else
-			NL_SET_ERR_MSG_ATTR(info->extack,
-					    info->attrs[SKV_A_ENTRY_CAS_VERSION],
-					    "version mismatch (cas)");
-		goto out_msg;
+		skv_nl_key_err(info, ret);
+		nlmsg_free(msg);
+		goto out;
 	}
 	skv_table_put(t);
 	return skv_nl_reply_version(info, msg, SKV_CMD_KEY_DEL, version);
 
-out_msg:
-	nlmsg_free(msg);
 out:
 	skv_table_put(t);
 	return ret;
+}
+
+static u32 skv_sub_port_hash(const struct net *net, u32 portid)
+{
+	return portid ^ net_hash_mix(net);
 }
 
 /* Caller holds skv_subs_mutex. */
@@ -841,9 +878,10 @@ static struct skv_sub *skv_sub_find(struct net *net, u32 portid,
 				    const char *name)
 {
 	struct skv_sub *s;
-	int bkt;
 
-	hash_for_each(skv_subs, bkt, s, node)
+	lockdep_assert_held(&skv_subs_mutex);
+	hash_for_each_possible(skv_subs_by_port, s, port_node,
+			       skv_sub_port_hash(net, portid))
 		if (s->portid == portid && net_eq(s->net, net) &&
 		    !strcmp(s->table->name, name))
 			return s;
@@ -854,25 +892,37 @@ static struct skv_sub *skv_sub_find(struct net *net, u32 portid,
  * netlink_release() frees a socket's portid before it sends
  * NETLINK_URELEASE, so a new socket can bind that portid while the old
  * socket's subscriptions still exist. Those belong to a dead socket
- * (sock_orphan() comes first): they must not receive or block anything.
+ * (sock_orphan() comes first): they must not block a new subscription.
+ * Events go to the subscribed socket itself, never to a portid, so a
+ * new socket on the portid cannot receive them.
  */
 static bool skv_sub_stale(const struct skv_sub *s)
 {
 	return sock_flag(s->sk, SOCK_DEAD);
 }
 
-/* Caller holds skv_subs_mutex; the caller puts the table, then frees. */
+/* Caller holds skv_subs_mutex, then frees @s after a grace period. */
 static void skv_sub_unlink(struct skv_sub *s)
 {
-	hash_del_rcu(&s->node);
+	lockdep_assert_held(&skv_subs_mutex);
+	hash_del_rcu(&s->table_node);
+	hash_del(&s->port_node);
 	WRITE_ONCE(s->table->nr_subscribers, s->table->nr_subscribers - 1);
 }
 
-static void skv_sub_free(struct skv_sub *s)
+/* Free unlinked subscriptions, once no event sender can see them. */
+static void skv_subs_free(struct list_head *dead)
 {
-	sock_put(s->sk);
-	skv_table_put(s->table);
-	kfree_rcu(s, rcu);
+	struct skv_sub *s, *tmp;
+
+	if (list_empty(dead))
+		return;
+	synchronize_rcu();
+	list_for_each_entry_safe(s, tmp, dead, reap) {
+		sock_put(s->sk);
+		skv_table_put(s->table);
+		kfree(s);
+	}
 }
 
 static int skv_nl_subscribe_doit(struct sk_buff *skb, struct genl_info *info)
@@ -880,7 +930,8 @@ static int skv_nl_subscribe_doit(struct sk_buff *skb, struct genl_info *info)
 	struct net *net = genl_info_net(info);
 	struct skv_sub *s, *old;
 	struct skv_table *t;
-	int ret;
+	LIST_HEAD(dead);
+	int ret = 0;
 
 	/* Read permission, once, now: as opening a read-only fd. */
 	ret = skv_nl_table_open(info, SKV_A_EVENT_TABLE, false, &t);
@@ -894,30 +945,42 @@ static int skv_nl_subscribe_doit(struct sk_buff *skb, struct genl_info *info)
 	s->table = t;
 	s->net = net;
 	s->portid = info->snd_portid;
+	s->sk = NETLINK_CB(skb).sk;
 	spin_lock_init(&s->lock);
 
 	mutex_lock(&skv_subs_mutex);
+	/* Deleted since we opened it: its subscribers were dropped already. */
+	if (!skv_table_is_linked(t)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SKV_A_EVENT_TABLE],
+				    "no such table");
+		ret = -ENOENT;
+		goto out_unlock;
+	}
 	old = skv_sub_find(net, s->portid, t->name);
 	if (old && !skv_sub_stale(old)) {
-		mutex_unlock(&skv_subs_mutex);
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SKV_A_EVENT_TABLE],
 				    "already subscribed");
+		ret = -EEXIST;
+		goto out_unlock;
+	}
+	if (old) {
+		skv_sub_unlink(old);
+		list_add(&old->reap, &dead);
+	}
+	sock_hold(s->sk);
+	hash_add_rcu(skv_subs_by_table, &s->table_node, (unsigned long)t);
+	hash_add(skv_subs_by_port, &s->port_node,
+		 skv_sub_port_hash(net, s->portid));
+	WRITE_ONCE(t->nr_subscribers, t->nr_subscribers + 1);
+	s = NULL;
+out_unlock:
+	mutex_unlock(&skv_subs_mutex);
+	skv_subs_free(&dead);
+	if (s) {
 		skv_table_put(t);
 		kfree(s);
-		return -EEXIST;
 	}
-	if (old)
-		skv_sub_unlink(old);
-	s->sk = NETLINK_CB(skb).sk;
-	sock_hold(s->sk);
-	hash_add_rcu(skv_subs, &s->node, (unsigned long)t);
-	WRITE_ONCE(t->nr_subscribers, t->nr_subscribers + 1);
-	mutex_unlock(&skv_subs_mutex);
-	if (old) {
-		synchronize_rcu();
-		skv_sub_free(old);
-	}
-	return 0;
+	return ret;
 }
 
 static int skv_nl_unsubscribe_doit(struct sk_buff *skb,
@@ -925,6 +988,7 @@ static int skv_nl_unsubscribe_doit(struct sk_buff *skb,
 {
 	char name[SKV_NAME_MAX];
 	struct skv_sub *s;
+	LIST_HEAD(dead);
 
 	if (GENL_REQ_ATTR_CHECK(info, SKV_A_EVENT_TABLE))
 		return -EINVAL;
@@ -932,15 +996,17 @@ static int skv_nl_unsubscribe_doit(struct sk_buff *skb,
 
 	mutex_lock(&skv_subs_mutex);
 	s = skv_sub_find(genl_info_net(info), info->snd_portid, name);
-	if (s)
+	if (s) {
 		skv_sub_unlink(s);
+		list_add(&s->reap, &dead);
+	}
 	mutex_unlock(&skv_subs_mutex);
 	if (!s) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[SKV_A_EVENT_TABLE],
 				    "not subscribed");
 		return -ENOENT;
 	}
-	skv_sub_free(s);
+	skv_subs_free(&dead);
 	return 0;
 }
 
@@ -954,9 +1020,10 @@ static const u32 skv_nl_event_type[] = {
 };
 
 /*
- * Number the event and unicast it without blocking. The lock keeps the
- * numbers in delivery order; BHs are off so that netlink allocates with
- * GFP_ATOMIC (gfp_any()) under it.
+ * Number the event and queue it on the subscribed socket without
+ * blocking: when its receive buffer is full the event is dropped and
+ * counted. The lock keeps the numbers in delivery order; BHs are off as
+ * the receive queue is also filled from softirq context.
  */
 static void skv_sub_send(struct skv_sub *s, enum skv_event ev,
 			 const void *key, u32 key_len, u64 version)
@@ -987,9 +1054,10 @@ static void skv_sub_send(struct skv_sub *s, enum skv_event ev,
 		goto lost;
 	}
 	genlmsg_end(msg, hdr);
-	/* -EAGAIN: the receive buffer is full; the event is dropped. */
-	if (genlmsg_unicast(s->net, msg, s->portid))
-		s->lost++;
+	if (sock_queue_rcv_skb(s->sk, msg)) {
+		kfree_skb(msg);
+		goto lost;
+	}
 	spin_unlock_bh(&s->lock);
 	return;
 
@@ -998,47 +1066,43 @@ lost:
 	spin_unlock_bh(&s->lock);
 }
 
-/* Drop every subscription to @t: it left its namespace. */
-static void skv_subs_drop_table(struct skv_table *t)
+/* A change of @t, which has subscribers; under rcu_read_lock(). */
+static void skv_nl_notify(struct skv_table *t, enum skv_event ev,
+			  const void *key, u32 key_len, u64 version)
+{
+	struct skv_sub *s;
+
+	hash_for_each_possible_rcu(skv_subs_by_table, s, table_node,
+				   (unsigned long)t)
+		if (s->table == t && !skv_sub_stale(s))
+			skv_sub_send(s, ev, key, key_len, version);
+}
+
+/* @t left its namespace: tell its subscribers, then drop them. */
+static void skv_nl_table_dead(struct skv_table *t)
 {
 	struct hlist_node *tmp;
 	struct skv_sub *s;
-	HLIST_HEAD(dead);
+	LIST_HEAD(dead);
 
 	mutex_lock(&skv_subs_mutex);
-	hash_for_each_possible_safe(skv_subs, s, tmp, node, (unsigned long)t) {
+	hash_for_each_possible_safe(skv_subs_by_table, s, tmp, table_node,
+				    (unsigned long)t) {
 		if (s->table != t)
 			continue;
+		if (!skv_sub_stale(s))
+			skv_sub_send(s, SKV_EV_TABLE_DELETED, NULL, 0, 0);
 		skv_sub_unlink(s);
-		hlist_add_head(&s->node, &dead);
+		list_add(&s->reap, &dead);
 	}
 	mutex_unlock(&skv_subs_mutex);
-	/* @s->node is reused: wait for senders still walking the hash. */
-	if (!hlist_empty(&dead))
-		synchronize_rcu();
-	hlist_for_each_entry_safe(s, tmp, &dead, node)
-		skv_sub_free(s);
+	skv_subs_free(&dead);
 }
 
-/*
- * skv_notify()'s slow path: the table has subscribers. Called from the
- * write paths, under rcu_read_lock(), so it must not sleep, except for
- * SKV_EV_TABLE_DELETED, which the table code raises in process context.
- */
-void skv_nl_notify(struct skv_table *t, enum skv_event ev, const void *key,
-		   u32 key_len, u64 version)
-{
-	struct skv_sub *s;
-
-	rcu_read_lock();
-	hash_for_each_possible_rcu(skv_subs, s, node, (unsigned long)t)
-		if (s->table == t && !skv_sub_stale(s))
-			skv_sub_send(s, ev, key, key_len, version);
-	rcu_read_unlock();
-
-	if (ev == SKV_EV_TABLE_DELETED)
-		skv_subs_drop_table(t);
-}
+static const struct skv_event_ops skv_nl_event_ops = {
+	.notify		= skv_nl_notify,
+	.table_dead	= skv_nl_table_dead,
+};
 
 /* A netlink socket was closed: its subscriptions end with it. */
 static int skv_nl_release(struct notifier_block *nb, unsigned long event,
@@ -1047,31 +1111,29 @@ static int skv_nl_release(struct notifier_block *nb, unsigned long event,
 	struct netlink_notify *n = ptr;
 	struct hlist_node *tmp;
 	struct skv_sub *s;
-	HLIST_HEAD(dead);
-	int bkt;
+	LIST_HEAD(dead);
 
 	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
 		return NOTIFY_DONE;
 
 	mutex_lock(&skv_subs_mutex);
-	hash_for_each_safe(skv_subs, bkt, tmp, s, node) {
+	hash_for_each_possible_safe(skv_subs_by_port, s, tmp, port_node,
+				    skv_sub_port_hash(n->net, n->portid)) {
 		if (s->portid != n->portid || !net_eq(s->net, n->net) ||
 		    !skv_sub_stale(s))
 			continue;
 		skv_sub_unlink(s);
-		hlist_add_head(&s->node, &dead);
+		list_add(&s->reap, &dead);
 	}
 	mutex_unlock(&skv_subs_mutex);
-	if (!hlist_empty(&dead))
-		synchronize_rcu();
-	hlist_for_each_entry_safe(s, tmp, &dead, node)
-		skv_sub_free(s);
+	skv_subs_free(&dead);
 	return NOTIFY_DONE;
 }
 
 static struct notifier_block skv_nl_notifier = {
 	.notifier_call = skv_nl_release,
 };
+
 
 static const struct genl_ops skv_nl_ops[] = {
 	{
@@ -1089,7 +1151,9 @@ static const struct genl_ops skv_nl_ops[] = {
 	{
 		.cmd		= SKV_CMD_TABLE_GET,
 		.doit		= skv_nl_table_get_doit,
+		.start		= skv_nl_table_dump_start,
 		.dumpit		= skv_nl_table_get_dumpit,
+		.done		= skv_nl_table_dump_done,
 		.policy		= skv_table_get_nl_policy,
 		.maxattr	= SKV_A_TABLE_NAME,
 	},
@@ -1155,6 +1219,7 @@ int __init skv_netlink_init(void)
 	ret = genl_register_family(&skv_nl_family);
 	if (ret)
 		goto err_family;
+	skv_events_register(&skv_nl_event_ops);
 	return 0;
 
 err_family:
@@ -1168,21 +1233,20 @@ void skv_netlink_exit(void)
 {
 	struct hlist_node *tmp;
 	struct skv_sub *s;
-	HLIST_HEAD(dead);
+	LIST_HEAD(dead);
 	int bkt;
 
+	skv_events_unregister();
 	genl_unregister_family(&skv_nl_family);
 	netlink_unregister_notifier(&skv_nl_notifier);
 
 	mutex_lock(&skv_subs_mutex);
-	hash_for_each_safe(skv_subs, bkt, tmp, s, node) {
+	hash_for_each_safe(skv_subs_by_table, bkt, tmp, s, table_node) {
 		skv_sub_unlink(s);
-		hlist_add_head(&s->node, &dead);
+		list_add(&s->reap, &dead);
 	}
 	mutex_unlock(&skv_subs_mutex);
-	synchronize_rcu();
-	hlist_for_each_entry_safe(s, tmp, &dead, node)
-		skv_sub_free(s);
+	skv_subs_free(&dead);
 }
 
 MODULE_ALIAS_GENL_FAMILY(SKV_GENL_NAME);

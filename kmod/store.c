@@ -1,464 +1,171 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * skv: the store. Entries live in an rhashtable and are immutable once
- * published: a write builds a new entry and swaps it in with
- * rhashtable_replace_fast() or inserts it with
- * rhashtable_lookup_insert_key(); either fails if the key changed since we
- * looked, and the op looks again. So NX, XX, CAS and INCR are atomic per
- * key with nothing but rhashtable's bucket locks, and reads take no lock.
+ * skv: the store. Every key op (get, put, delete, incr, getdel, scan,
+ * flush) on kernel memory, one implementation that both faces call. Keys
+ * are kernel buffers; values come and go through an iov_iter, which the
+ * ioctl face builds over user memory and the netlink face over a message.
+ * Values are copied to an iov_iter under RCU with page faults disabled;
+ * on a fault the op leaves RCU, faults the pages in and retries (as
+ * gfs2_file_read_iter() does), so it never sleeps under RCU.
  */
 #include <linux/kernel.h>
-#include <linux/mm.h>
 #include <linux/overflow.h>
-#include <linux/pagemap.h>
 #include <linux/sched.h>
-#include <linux/slab.h>
+#include <linux/sched/signal.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/uio.h>
 
-#include "skv.h"
+#include "store.h"
+#include "expire.h"
+#include "entry.h"
+#include "stats.h"
+#include "events.h"
 
-/* INCR values: '-' and up to 19 digits. */
-#define SKV_INT_MAX_LEN		20
+/* INCR values: an optional '-' and up to 19 digits (S64_MAX has 19). */
+#define SKV_INT_MAX_DIGITS	19
+#define SKV_INT_MAX_LEN		(SKV_INT_MAX_DIGITS + 1)
 /* Entries LRU may evict to make room for one write. */
 #define SKV_EVICT_TRIES		32
-/* Upper bound of SCAN's count hint. */
+/* SCAN's count hint, and the bucket groups it visits per key wanted. */
 #define SKV_SCAN_COUNT_MAX	1024
 #define SKV_SCAN_COUNT_DEFAULT	16
-
-static u32 skv_key_hashfn(const void *data, u32 len, u32 seed)
-{
-	return ((const struct skv_key *)data)->hash;
-}
-
-static u32 skv_entry_hashfn(const void *data, u32 len, u32 seed)
-{
-	return ((const struct skv_entry *)data)->hash;
-}
-
-static int skv_entry_cmpfn(struct rhashtable_compare_arg *arg,
-			   const void *obj)
-{
-	const struct skv_key *k = arg->key;
-	const struct skv_entry *e = obj;
-
-	return e->key_len != k->len || memcmp(e->data, k->buf, k->len);
-}
+#define SKV_SCAN_GROUPS_PER_KEY	10
+/* SCAN records are padded to this. */
+#define SKV_SCAN_ALIGN		8
+/* Immediate retries of a write before it leaves RCU and yields. */
+#define SKV_RETRY_YIELD		8
+/* Retries of an insert that rhashtable refused while resizing. */
+#define SKV_BUSY_TRIES		16
 
 /*
- * The hash ignores rhashtable's per-bucket-table seed: it is a siphash
- * keyed per skv table, so an entry sits in bucket hash & (size - 1) at
- * every table size. SCAN's reverse-binary cursor relies on that.
+ * The retry policy of the write ops, called under rcu_read_lock() with the
+ * op's result: true to try again. -EAGAIN (the key changed, or a limit was
+ * reached while other writes were in flight) is retried, at once a few
+ * times, then after leaving RCU and yielding, so the writes it waits for
+ * can finish. -EBUSY (rhashtable resizing) yields at once and gives up
+ * after SKV_BUSY_TRIES. A fatal signal ends the op with -EINTR.
  */
-const struct rhashtable_params skv_rht_params = {
-	.head_offset		= offsetof(struct skv_entry, node),
-	.hashfn			= skv_key_hashfn,
-	.obj_hashfn		= skv_entry_hashfn,
-	.obj_cmpfn		= skv_entry_cmpfn,
-	.automatic_shrinking	= true,
+struct skv_retry {
+	unsigned int again;
+	unsigned int busy;
 };
 
-static u32 skv_hash(const struct skv_table *t, const void *buf, u32 len)
+static bool skv_retry(struct skv_retry *r, int *ret)
 {
-	return (u32)siphash(buf, len, &t->hash_key);
-}
-
-/*
- * Entries and key buffers are charged to the caller's memory cgroup. A
- * full cgroup must fail the write with -ENOMEM, not OOM-kill a process:
- * __GFP_RETRY_MAYFAIL makes the memcg charge give up instead of invoking
- * the OOM killer.
- */
-#define SKV_GFP_DATA	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
-
-/*
- * Operands of one op, from its own ioctl struct or from a batch op.
- * @version is the CAS version in and the new version out, @num INCR's
- * delta in and result out.
- */
-struct skv_args {
-	u32 flags;
-	u32 key_len;
-	u32 value_len;
-	u32 user_flags;
-	const void __user *key;
-	void __user *value;
-	u64 version;
-	u64 ttl_ms;
-	s64 num;
-};
-
-/* A user buffer copied in: on the stack when small, else kmalloc'ed. */
-struct skv_ubuf {
-	struct skv_key k;
-	u8 inline_buf[SKV_KEY_INLINE];
-};
-
-static int skv_ubuf_copy(struct skv_ubuf *ub, const void __user *uptr,
-			 u32 len)
-{
-	u8 *buf = ub->inline_buf;
-
-	if (len > SKV_KEY_INLINE) {
-		buf = kmalloc(len, SKV_GFP_DATA);
-		if (!buf)
-			return -ENOMEM;
-	}
-	if (copy_from_user(buf, uptr, len)) {
-		if (buf != ub->inline_buf)
-			kfree(buf);
-		return -EFAULT;
-	}
-	ub->k.buf = buf;
-	ub->k.len = len;
-	return 0;
-}
-
-static void skv_ubuf_release(struct skv_ubuf *ub)
-{
-	if (ub->k.buf != ub->inline_buf)
-		kfree(ub->k.buf);
-}
-
-static int skv_key_copy(struct skv_table *t, struct skv_ubuf *ub,
-			const void __user *uptr, u32 len)
-{
-	int ret;
-
-	if (!len || len > t->max_key_len)
-		return -EINVAL;
-	ret = skv_ubuf_copy(ub, uptr, len);
-	if (ret)
-		return ret;
-	ub->k.hash = skv_hash(t, ub->k.buf, len);
-	return 0;
-}
-
-/*
- * Entries up to SKV_ENTRY_CACHE_MAX bytes come from caches 8 bytes apart,
- * so slab rounding adds at most 7 bytes to the header; kmalloc's size
- * classes (96, 128, 192, 256, 512) would add up to 255. Bigger entries
- * use kvmalloc(). Any of them is freed with kvfree().
- */
-#define SKV_ENTRY_CACHE_MIN	ALIGN(sizeof(struct skv_entry) + 1, 8)
-#define SKV_ENTRY_CACHE_MAX	512
-#define SKV_ENTRY_CACHE_NR	\
-	((SKV_ENTRY_CACHE_MAX - SKV_ENTRY_CACHE_MIN) / 8 + 1)
-
-static struct kmem_cache *skv_entry_caches[SKV_ENTRY_CACHE_NR];
-
-static struct skv_entry *skv_entry_alloc(u32 key_len, u32 value_len)
-{
-	size_t size = skv_entry_size(key_len, value_len);
-
-	if (size <= SKV_ENTRY_CACHE_MAX)
-		return kmem_cache_alloc(skv_entry_caches[(ALIGN(size, 8) -
-				SKV_ENTRY_CACHE_MIN) / 8], SKV_GFP_DATA);
-	return kvmalloc(size, SKV_GFP_DATA);
-}
-
-static void skv_entry_free_rcu(struct rcu_head *head)
-{
-	kvfree(container_of(head, struct skv_entry, rcu));
-}
-
-void skv_store_exit(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < SKV_ENTRY_CACHE_NR; i++)
-		kmem_cache_destroy(skv_entry_caches[i]);
-}
-
-int __init skv_store_init(void)
-{
-	static char names[SKV_ENTRY_CACHE_NR][16];
-	unsigned int i, size;
-
-	/* The per-entry budget is 64 bytes, rounding included. */
-	BUILD_BUG_ON(sizeof(struct skv_entry) + 7 > 64);
-	for (i = 0; i < SKV_ENTRY_CACHE_NR; i++) {
-		size = SKV_ENTRY_CACHE_MIN + i * 8;
-		snprintf(names[i], sizeof(names[i]), "skv_entry-%u", size);
-		/* Only key and value bytes are copied to and from users. */
-		skv_entry_caches[i] =
-			kmem_cache_create_usercopy(names[i], size, 8,
-						   SLAB_ACCOUNT,
-						   sizeof(struct skv_entry),
-						   size - sizeof(struct skv_entry),
-						   NULL);
-		if (!skv_entry_caches[i]) {
-			skv_store_exit();
-			return -ENOMEM;
-		}
-	}
-	return 0;
-}
-
-/* Add @n to @v unless that takes it above @max. */
-static bool skv_add_capped(atomic64_t *v, s64 n, u64 max)
-{
-	s64 old = atomic64_read(v);
-
-	if (n <= 0) {
-		atomic64_add(n, v);
-		return true;
-	}
-	do {
-		if ((u64)old + n > max)
-			return false;
-	} while (!atomic64_try_cmpxchg(v, &old, old + n));
-	return true;
-}
-
-static void skv_uncharge(struct skv_table *t, s64 entries, s64 bytes,
-			 s64 cost)
-{
-	atomic64_sub(entries, &t->nr_entries);
-	atomic64_sub(bytes, &t->bytes);
-	atomic64_sub(cost, &t->user->bytes);
-}
-
-/*
- * Account @entries more entries, @bytes more key+value bytes and @cost
- * more bytes of memory against the table's limits and its owner's quota.
- */
-static int skv_charge(struct skv_table *t, s64 entries, s64 bytes, s64 cost)
-{
-	if (!skv_add_capped(&t->nr_entries, entries, t->max_entries))
-		return -ENOSPC;
-	if (!skv_add_capped(&t->bytes, bytes, t->max_bytes)) {
-		atomic64_sub(entries, &t->nr_entries);
-		return -EFBIG;
-	}
-	if (!skv_add_capped(&t->user->bytes, cost, skv_user_bytes_limit(t))) {
-		atomic64_sub(entries, &t->nr_entries);
-		atomic64_sub(bytes, &t->bytes);
-		return -EDQUOT;
-	}
-	return 0;
-}
-
-/* As skv_charge(), evicting entries of an LRU table to make room. */
-static int skv_charge_evict(struct skv_table *t, s64 entries, s64 bytes,
-			    s64 cost)
-{
-	int tries = 0;
-	int ret;
-
-	for (;;) {
-		ret = skv_charge(t, entries, bytes, cost);
-		if (ret != -ENOSPC && ret != -EFBIG)
-			return ret;
-		if (READ_ONCE(t->policy) != SKV_POLICY_LRU ||
-		    (bytes > 0 && (u64)bytes > t->max_bytes) ||
-		    ++tries > SKV_EVICT_TRIES || !skv_evict_one(t))
-			return ret;
-	}
-}
-
-static void skv_entry_retire(struct skv_table *t, struct skv_entry *e)
-{
-	if (e->expires)
-		atomic64_dec(&t->nr_ttl);
-	/* Our own callback, so rcu_barrier() at unload waits for it. */
-	call_rcu(&e->rcu, skv_entry_free_rcu);
-}
-
-/*
- * Remove @e from the table, if it is still there, and free it after a
- * grace period. Caller holds rcu_read_lock(). False if @e was already
- * replaced or removed.
- */
-bool skv_entry_unlink(struct skv_table *t, struct skv_entry *e,
-		      enum skv_event ev)
-{
-	if (rhashtable_remove_fast(&t->ht, &e->node, skv_rht_params))
+	if (*ret == -EAGAIN) {
+		if (++r->again % SKV_RETRY_YIELD)
+			return true;
+	} else if (*ret != -EBUSY || ++r->busy > SKV_BUSY_TRIES) {
 		return false;
-
-	skv_uncharge(t, 1, e->key_len + e->value_len,
-		     skv_entry_size(e->key_len, e->value_len));
-	switch (ev) {
-	case SKV_EV_EXPIRED:
-		skv_stat_inc(t, SKV_STAT_EXPIRATIONS);
-		break;
-	case SKV_EV_EVICTED:
-		skv_stat_inc(t, SKV_STAT_EVICTIONS);
-		break;
-	default:
-		skv_stat_inc(t, SKV_STAT_DELETES);
-		break;
 	}
-	if (ev != SKV_EV_FLUSHED)
-		skv_notify(t, ev, e->data, e->key_len, e->version);
-	skv_entry_retire(t, e);
+	rcu_read_unlock();
+	if (fatal_signal_pending(current)) {
+		*ret = -EINTR;
+		rcu_read_lock();
+		return false;
+	}
+	cond_resched();
+	rcu_read_lock();
 	return true;
 }
 
-/* rhashtable_free_and_destroy() callback: the table is unreachable. */
-void skv_entry_destroy(void *ptr, void *arg)
-{
-	struct skv_entry *e = ptr;
-	struct skv_table *t = arg;
-
-	skv_uncharge(t, 1, e->key_len + e->value_len,
-		     skv_entry_size(e->key_len, e->value_len));
-	kvfree(e);
-}
-
-/* The live entry for @k, under rcu_read_lock(); reclaims it if expired. */
-static struct skv_entry *skv_lookup(struct skv_table *t,
-				    const struct skv_key *k)
-{
-	struct skv_entry *e;
-
-	e = rhashtable_lookup(&t->ht, k, skv_rht_params);
-	if (e && e->expires && skv_entry_expired(e, skv_now_ns())) {
-		skv_entry_unlink(t, e, SKV_EV_EXPIRED);
-		return NULL;
-	}
-	return e;
-}
-
-/* Coarse LRU recency: written only when the tick changed. */
-static void skv_entry_touch(struct skv_table *t, struct skv_entry *e)
-{
-	u16 now = skv_lru_clock();
-
-	if (READ_ONCE(t->policy) == SKV_POLICY_LRU &&
-	    READ_ONCE(e->atime) != now)
-		WRITE_ONCE(e->atime, now);
-}
-
 /*
- * Publish @new in place of @old, or as a new key if @old is NULL. Caller
- * holds rcu_read_lock(). -EAGAIN if the key changed since the caller
- * looked it up: look again and retry.
+ * A write failed with @ret for lack of room: make room by evicting, if
+ * the table's policy allows and @new could ever fit. True to try again.
  */
-static int skv_publish(struct skv_table *t, const struct skv_key *k,
-		       struct skv_entry *old, struct skv_entry *new)
+static bool skv_make_room(struct skv_table *t, const struct skv_entry *new,
+			  int ret, unsigned int *evictions)
 {
-	s64 bytes = new->key_len + new->value_len;
-	s64 cost = skv_entry_size(new->key_len, new->value_len);
-	s64 entries = 1;
-	int ret;
+	u32 bytes = skv_entry_key_len(new) + skv_entry_value_len(new);
 
-	if (old) {
-		entries = 0;
-		bytes -= old->key_len + old->value_len;
-		cost -= skv_entry_size(old->key_len, old->value_len);
-	}
-	ret = skv_charge_evict(t, entries, bytes, cost);
-	if (ret)
-		return ret;
-
-	/* Taken after @old was read, so a key's versions only go up. */
-	new->version = atomic64_inc_return(&t->version);
-	new->atime = skv_lru_clock();
-
-	if (old)
-		ret = rhashtable_replace_fast(&t->ht, &old->node, &new->node,
-					      skv_rht_params);
-	else
-		ret = rhashtable_lookup_insert_key(&t->ht, k, &new->node,
-						   skv_rht_params);
-	if (ret) {
-		skv_uncharge(t, entries, bytes, cost);
-		if (ret == -ENOENT || ret == -EEXIST)
-			return -EAGAIN;
-		return ret == -E2BIG ? -ENOSPC : -ENOMEM;
-	}
-
-	if (old)
-		skv_entry_retire(t, old);
-	if (new->expires) {
-		atomic64_inc(&t->nr_ttl);
-		skv_expire_kick(t);
-	}
-	skv_stat_inc(t, SKV_STAT_WRITES);
-	skv_notify(t, SKV_EV_SET, new->data, new->key_len, new->version);
-	return 0;
+	if (ret != -ENOSPC && ret != -EFBIG)
+		return false;
+	if (READ_ONCE(t->policy) != SKV_POLICY_LRU || bytes > t->max_bytes ||
+	    ++*evictions > SKV_EVICT_TRIES)
+		return false;
+	return skv_evict_one(t);
 }
 
-static noinline_for_stack int skv_do_get(struct skv_table *t,
-					 struct skv_args *op, bool del)
+static int skv_check_key(struct skv_table *t, u32 key_len)
 {
-	struct skv_ubuf ub;
+	return key_len && key_len <= t->max_key_len ? 0 : -EINVAL;
+}
+
+int skv_store_get(struct skv_table *t, const void *key, u32 key_len,
+		  struct iov_iter *to, struct skv_meta *meta, bool del)
+{
 	struct skv_entry *e;
-	unsigned long left;
+	struct skv_key k;
+	size_t copied;
 	u32 vlen;
 	int ret;
 
-	ret = skv_key_copy(t, &ub, op->key, op->key_len);
+	ret = skv_check_key(t, key_len);
 	if (ret)
 		return ret;
+	skv_key_init(t, &k, key, key_len);
 
 	rcu_read_lock();
 retry:
-	e = skv_lookup(t, &ub.k);
+	e = skv_entry_lookup(t, &k);
 	if (!e) {
 		skv_stat_inc(t, SKV_STAT_MISSES);
 		ret = -ENOENT;
 		goto out;
 	}
-	vlen = e->value_len;
-	if (vlen > op->value_len) {
-		op->value_len = vlen;
+	vlen = skv_entry_value_len(e);
+	if (vlen > iov_iter_count(to)) {
+		meta->value_len = vlen;
 		ret = -ERANGE;
 		goto out;
 	}
-	if (vlen) {
-		if (!access_ok(op->value, vlen)) {
-			ret = -EFAULT;
-			goto out;
-		}
-		/* No sleeping copy under RCU: fault the pages in outside. */
-		pagefault_disable();
-		left = __copy_to_user_inatomic(op->value, skv_entry_value(e),
-					       vlen);
-		pagefault_enable();
-		if (unlikely(left)) {
-			rcu_read_unlock();
-			if (fault_in_writeable(op->value, vlen)) {
-				ret = -EFAULT;
-				goto out_key;
-			}
-			rcu_read_lock();
-			goto retry;
-		}
+	/* No sleeping copy under RCU: fault the pages in outside. */
+	pagefault_disable();
+	copied = copy_to_iter(skv_entry_value(e), vlen, to);
+	pagefault_enable();
+	if (unlikely(copied != vlen)) {
+		iov_iter_revert(to, copied);
+		rcu_read_unlock();
+		if (fault_in_iov_iter_writeable(to, vlen))
+			return -EFAULT;
+		rcu_read_lock();
+		goto retry;
 	}
 	if (del) {
-		if (!skv_entry_unlink(t, e, SKV_EV_DELETE))
+		if (!skv_entry_unlink(t, e, SKV_EV_DELETE)) {
+			iov_iter_revert(to, vlen);
 			goto retry;
+		}
 	} else {
 		skv_entry_touch(t, e);
 	}
-	op->value_len = vlen;
-	op->version = e->version;
-	op->ttl_ms = skv_ttl_left_ms(e);
-	op->user_flags = e->user_flags;
+	meta->value_len = vlen;
+	meta->version = e->version;
+	meta->ttl_ms = skv_ttl_left_ms(e);
+	meta->user_flags = e->user_flags;
 	skv_stat_inc(t, SKV_STAT_HITS);
 	ret = 0;
 out:
 	rcu_read_unlock();
-out_key:
-	skv_ubuf_release(&ub);
 	return ret;
 }
 
 /* Validate a PUT's flags and sizes against @t, before anything is copied. */
-static int skv_put_check(struct skv_table *t, u32 f, u32 key_len,
-			 u32 value_len, u64 cas_version, u64 ttl_ms)
+static int skv_check_put(struct skv_table *t, const struct skv_put_args *a,
+			 u32 key_len, size_t value_len)
 {
+	u32 f = a->flags;
+
 	if (f & ~SKV_PUT_ALL)
 		return -EINVAL;
 	if ((f & SKV_PUT_NX) && (f & (SKV_PUT_XX | SKV_PUT_CAS)))
 		return -EINVAL;
-	if (!(f & SKV_PUT_CAS) && cas_version)
+	if (!(f & SKV_PUT_CAS) && a->version)
 		return -EINVAL;
-	if (!!(f & SKV_PUT_TTL) != !!ttl_ms)
+	if (!!(f & SKV_PUT_TTL) != !!a->ttl_ms)
 		return -EINVAL;
-	if (!key_len || key_len > t->max_key_len)
+	if (skv_check_key(t, key_len))
 		return -EINVAL;
 	if (value_len > t->max_value_len)
 		return -E2BIG;
@@ -466,148 +173,100 @@ static int skv_put_check(struct skv_table *t, u32 f, u32 key_len,
 }
 
 /*
- * Publish @new, whose key and value are filled in, under PUT flags @f. On
- * success *@version (the CAS version in) holds the new version; on failure
- * @new is freed.
+ * Store @key = the @from bytes under the PUT flags of @a. On success
+ * @a->version (the CAS version in) holds the new version.
  */
-static int skv_put_entry(struct skv_table *t, u32 f, struct skv_entry *new,
-			 u32 user_flags, u64 ttl_ms, u64 *version)
+int skv_store_put(struct skv_table *t, struct skv_put_args *a,
+		  const void *key, u32 key_len, struct iov_iter *from)
 {
-	struct skv_entry *old;
+	size_t value_len = iov_iter_count(from);
+	unsigned int evictions = 0;
+	struct skv_retry r = {};
+	struct skv_entry *new, *old;
 	struct skv_key k;
+	u32 f = a->flags;
 	u64 ttl;
 	int ret;
 
-	new->user_flags = user_flags;
-	new->hash = skv_hash(t, new->data, new->key_len);
-	ttl = f & SKV_PUT_TTL ? ttl_ms : READ_ONCE(t->default_ttl_ms);
-	new->expires = ttl ? skv_expiry_ns(ttl) : 0;
-	k.buf = new->data;
-	k.len = new->key_len;
-	k.hash = new->hash;
-
-	rcu_read_lock();
-	do {
-		old = skv_lookup(t, &k);
-		if (old && (f & SKV_PUT_NX))
-			ret = -EEXIST;
-		else if (!old && (f & (SKV_PUT_XX | SKV_PUT_CAS)))
-			ret = -ENOENT;
-		else if (old && (f & SKV_PUT_CAS) && old->version != *version)
-			ret = -ESTALE;
-		else
-			ret = skv_publish(t, &k, old, new);
-	} while (ret == -EAGAIN);
-	if (!ret)
-		*version = new->version;
-	rcu_read_unlock();
-
-	if (ret)
-		kvfree(new);
-	return ret;
-}
-
-static int skv_do_put(struct skv_table *t, struct skv_args *op)
-{
-	struct skv_entry *new;
-	int ret;
-
-	ret = skv_put_check(t, op->flags, op->key_len, op->value_len,
-			    op->version, op->ttl_ms);
-	if (ret)
-		return ret;
-	new = skv_entry_alloc(op->key_len, op->value_len);
-	if (!new)
-		return -ENOMEM;
-	if (copy_from_user(new->data, op->key, op->key_len) ||
-	    copy_from_user(new->data + op->key_len, op->value,
-			   op->value_len)) {
-		kvfree(new);
-		return -EFAULT;
-	}
-	new->key_len = op->key_len;
-	new->value_len = op->value_len;
-	return skv_put_entry(t, op->flags, new, op->user_flags, op->ttl_ms,
-			     &op->version);
-}
-
-/*
- * PUT from kernel memory, for netlink: as skv_do_put() with @key and
- * @value already copied in. @version is the CAS version in, the new
- * version out.
- */
-int skv_put_kern(struct skv_table *t, u32 f, const void *key, u32 key_len,
-		 const void *value, u32 value_len, u32 user_flags,
-		 u64 ttl_ms, u64 *version)
-{
-	struct skv_entry *new;
-	int ret;
-
-	ret = skv_put_check(t, f, key_len, value_len, *version, ttl_ms);
+	ret = skv_check_put(t, a, key_len, value_len);
 	if (ret)
 		return ret;
 	new = skv_entry_alloc(key_len, value_len);
 	if (!new)
 		return -ENOMEM;
 	memcpy(new->data, key, key_len);
-	memcpy(new->data + key_len, value, value_len);
-	new->key_len = key_len;
-	new->value_len = value_len;
-	return skv_put_entry(t, f, new, user_flags, ttl_ms, version);
-}
-
-/* The live entry for @key, under rcu_read_lock(), for netlink. */
-struct skv_entry *skv_lookup_kern(struct skv_table *t, const void *key,
-				  u32 key_len)
-{
-	struct skv_key k = {
-		.buf = key,
-		.len = key_len,
-		.hash = skv_hash(t, key, key_len),
-	};
-
-	return skv_lookup(t, &k);
-}
-
-/* Mark @e used for LRU, for netlink. */
-void skv_entry_touch_kern(struct skv_table *t, struct skv_entry *e)
-{
-	skv_entry_touch(t, e);
-}
-
-static noinline_for_stack int skv_do_delete(struct skv_table *t,
-					    struct skv_args *op)
-{
-	struct skv_ubuf ub;
-	struct skv_entry *e;
-	int ret;
-
-	if (op->flags & ~SKV_DEL_ALL)
-		return -EINVAL;
-	if (!(op->flags & SKV_DEL_CAS) && op->version)
-		return -EINVAL;
-	ret = skv_key_copy(t, &ub, op->key, op->key_len);
-	if (ret)
-		return ret;
+	if (!copy_from_iter_full(new->data + key_len, value_len, from)) {
+		skv_entry_free(new);
+		return -EFAULT;
+	}
+	skv_entry_set_lens(new, key_len, value_len);
+	skv_key_init(t, &k, new->data, key_len);
+	new->hash = k.hash;
+	new->user_flags = a->user_flags;
+	ttl = f & SKV_PUT_TTL ? a->ttl_ms : READ_ONCE(t->default_ttl_ms);
+	new->expires = ttl ? skv_expiry_ns(ttl) : 0;
 
 	rcu_read_lock();
 	do {
-		e = skv_lookup(t, &ub.k);
-		if (!e) {
+		old = skv_entry_lookup(t, &k);
+		if (old && (f & SKV_PUT_NX))
+			ret = -EEXIST;
+		else if (!old && (f & (SKV_PUT_XX | SKV_PUT_CAS)))
 			ret = -ENOENT;
-			break;
-		}
-		if ((op->flags & SKV_DEL_CAS) && e->version != op->version) {
+		else if (old && (f & SKV_PUT_CAS) && old->version != a->version)
 			ret = -ESTALE;
-			break;
-		}
-		ret = skv_entry_unlink(t, e, SKV_EV_DELETE) ? 0 : -EAGAIN;
-	} while (ret == -EAGAIN);
+		else
+			ret = skv_entry_publish(t, &k, old, new);
+		if (skv_make_room(t, new, ret, &evictions))
+			ret = -EAGAIN;
+	} while (skv_retry(&r, &ret));
 	if (!ret)
-		op->version = e->version;
+		a->version = new->version;
 	rcu_read_unlock();
 
-	skv_ubuf_release(&ub);
+	if (ret) {
+		skv_entry_free(new);
+		return ret;
+	}
+	if (new->expires)
+		skv_expire_kick(t);
+	return 0;
+}
+
+/*
+ * Delete @key; SKV_DEL_CAS only if its version is *@version. On success
+ * *@version holds the deleted entry's version.
+ */
+int skv_store_delete(struct skv_table *t, const void *key, u32 key_len,
+		     u32 flags, u64 *version)
+{
+	struct skv_retry r = {};
+	struct skv_entry *e;
+	struct skv_key k;
+	int ret;
+
+	if (flags & ~SKV_DEL_ALL)
+		return -EINVAL;
+	if (!(flags & SKV_DEL_CAS) && *version)
+		return -EINVAL;
+	ret = skv_check_key(t, key_len);
+	if (ret)
+		return ret;
+	skv_key_init(t, &k, key, key_len);
+
+	rcu_read_lock();
+	do {
+		e = skv_entry_lookup(t, &k);
+		if (!e)
+			ret = -ENOENT;
+		else if ((flags & SKV_DEL_CAS) && e->version != *version)
+			ret = -ESTALE;
+		else
+			ret = skv_entry_unlink(t, e, SKV_EV_DELETE) ? 0 : -EAGAIN;
+	} while (skv_retry(&r, &ret));
+	if (!ret)
+		*version = e->version;
+	rcu_read_unlock();
 	return ret;
 }
 
@@ -618,7 +277,7 @@ static int skv_parse_s64(const u8 *s, u32 len, s64 *res)
 	u32 i = neg;
 	u64 v = 0;
 
-	if (len - i < 1 || len - i > 19)
+	if (len - i < 1 || len - i > SKV_INT_MAX_DIGITS)
 		return -EDOM;
 	if (s[i] == '0' && (len - i > 1 || neg))
 		return -EDOM;
@@ -639,40 +298,35 @@ static int skv_parse_s64(const u8 *s, u32 len, s64 *res)
 	return 0;
 }
 
-static noinline_for_stack int skv_do_incr(struct skv_table *t,
-					  struct skv_args *op)
+/* Add @delta to the decimal integer at @key (absent: 0). */
+int skv_store_incr(struct skv_table *t, const void *key, u32 key_len,
+		   s64 delta, s64 *result, u64 *version)
 {
 	char num[SKV_INT_MAX_LEN + 1];
+	unsigned int evictions = 0;
+	struct skv_retry r = {};
 	struct skv_entry *old, *new;
 	struct skv_key k;
 	s64 cur, res = 0;
-	u64 ttl;
 	int ret, len;
+	u64 ttl;
 
-	if (op->flags)
-		return -EINVAL;
-	if (!op->key_len || op->key_len > t->max_key_len)
-		return -EINVAL;
-
-	new = skv_entry_alloc(op->key_len, SKV_INT_MAX_LEN);
+	ret = skv_check_key(t, key_len);
+	if (ret)
+		return ret;
+	new = skv_entry_alloc(key_len, SKV_INT_MAX_LEN);
 	if (!new)
 		return -ENOMEM;
-	if (copy_from_user(new->data, op->key, op->key_len)) {
-		kvfree(new);
-		return -EFAULT;
-	}
-	new->key_len = op->key_len;
-	new->hash = skv_hash(t, new->data, new->key_len);
-	k.buf = new->data;
-	k.len = new->key_len;
-	k.hash = new->hash;
+	memcpy(new->data, key, key_len);
+	skv_key_init(t, &k, new->data, key_len);
+	new->hash = k.hash;
 
 	rcu_read_lock();
 	do {
-		old = skv_lookup(t, &k);
+		old = skv_entry_lookup(t, &k);
 		if (old) {
 			ret = skv_parse_s64(skv_entry_value(old),
-					    old->value_len, &cur);
+					    skv_entry_value_len(old), &cur);
 			if (ret)
 				break;
 			new->expires = old->expires;
@@ -683,7 +337,7 @@ static noinline_for_stack int skv_do_incr(struct skv_table *t,
 			new->expires = ttl ? skv_expiry_ns(ttl) : 0;
 			new->user_flags = 0;
 		}
-		if (check_add_overflow(cur, op->num, &res)) {
+		if (check_add_overflow(cur, delta, &res)) {
 			ret = -EOVERFLOW;
 			break;
 		}
@@ -692,404 +346,116 @@ static noinline_for_stack int skv_do_incr(struct skv_table *t,
 			ret = -E2BIG;
 			break;
 		}
-		memcpy(new->data + new->key_len, num, len);
-		new->value_len = len;
-		ret = skv_publish(t, &k, old, new);
-	} while (ret == -EAGAIN);
+		memcpy(new->data + key_len, num, len);
+		skv_entry_set_lens(new, key_len, len);
+		ret = skv_entry_publish(t, &k, old, new);
+		if (skv_make_room(t, new, ret, &evictions))
+			ret = -EAGAIN;
+	} while (skv_retry(&r, &ret));
 	if (!ret) {
-		op->num = res;
-		op->version = new->version;
+		*result = res;
+		*version = new->version;
 	}
 	rcu_read_unlock();
 
-	if (ret)
-		kvfree(new);
-	return ret;
-}
-
-long skv_ioctl_get(struct skv_table *t, void __user *argp, bool del)
-{
-	struct skv_args op = {};
-	struct skv_get g;
-	u32 usize;
-	int ret;
-
-	ret = skv_copy_arg(&g, sizeof(g), SKV_GET_SIZE_VER0, argp, &usize);
-	if (ret)
+	if (ret) {
+		skv_entry_free(new);
 		return ret;
-	if (g.flags || g.__reserved0)
-		return -EINVAL;
-	/* A deleted entry must not be lost to an unwritable argument. */
-	if (del && skv_copy_arg_out(argp, &g, sizeof(g), usize))
-		return -EFAULT;
-
-	op.key_len = g.key_len;
-	op.value_len = g.value_len;
-	op.key = u64_to_user_ptr(g.key_ptr);
-	op.value = u64_to_user_ptr(g.value_ptr);
-	ret = skv_do_get(t, &op, del);
-	if (ret && ret != -ERANGE)
-		return ret;
-
-	g.value_len = op.value_len;
-	if (!ret) {
-		g.version = op.version;
-		g.ttl_ms = op.ttl_ms;
-		g.user_flags = op.user_flags;
 	}
-	if (skv_copy_arg_out(argp, &g, sizeof(g), usize))
-		return -EFAULT;
-	return ret;
-}
-
-long skv_ioctl_put(struct skv_table *t, void __user *argp)
-{
-	struct skv_args op = {};
-	struct skv_put p;
-	u32 usize;
-	int ret;
-
-	ret = skv_copy_arg(&p, sizeof(p), SKV_PUT_SIZE_VER0, argp, &usize);
-	if (ret)
-		return ret;
-	if (p.__reserved0)
-		return -EINVAL;
-	if (skv_copy_arg_out(argp, &p, sizeof(p), usize))
-		return -EFAULT;
-
-	op.flags = p.flags;
-	op.key_len = p.key_len;
-	op.value_len = p.value_len;
-	op.user_flags = p.user_flags;
-	op.key = u64_to_user_ptr(p.key_ptr);
-	op.value = u64_to_user_ptr(p.value_ptr);
-	op.version = p.cas_version;
-	op.ttl_ms = p.ttl_ms;
-	ret = skv_do_put(t, &op);
-	if (ret)
-		return ret;
-
-	p.version = op.version;
-	return skv_copy_arg_out(argp, &p, sizeof(p), usize);
-}
-
-long skv_ioctl_delete(struct skv_table *t, void __user *argp)
-{
-	struct skv_args op = {};
-	struct skv_delete d;
-	u32 usize;
-	int ret;
-
-	ret = skv_copy_arg(&d, sizeof(d), SKV_DELETE_SIZE_VER0, argp, &usize);
-	if (ret)
-		return ret;
-	if (d.__reserved0)
-		return -EINVAL;
-	if (skv_copy_arg_out(argp, &d, sizeof(d), usize))
-		return -EFAULT;
-
-	op.flags = d.flags;
-	op.key_len = d.key_len;
-	op.key = u64_to_user_ptr(d.key_ptr);
-	op.version = d.cas_version;
-	ret = skv_do_delete(t, &op);
-	if (ret)
-		return ret;
-
-	d.version = op.version;
-	return skv_copy_arg_out(argp, &d, sizeof(d), usize);
-}
-
-long skv_ioctl_incr(struct skv_table *t, void __user *argp)
-{
-	struct skv_args op = {};
-	struct skv_incr in;
-	u32 usize;
-	int ret;
-
-	ret = skv_copy_arg(&in, sizeof(in), SKV_INCR_SIZE_VER0, argp, &usize);
-	if (ret)
-		return ret;
-	if (in.flags || in.__reserved0)
-		return -EINVAL;
-	if (skv_copy_arg_out(argp, &in, sizeof(in), usize))
-		return -EFAULT;
-
-	op.key_len = in.key_len;
-	op.key = u64_to_user_ptr(in.key_ptr);
-	op.num = in.delta;
-	ret = skv_do_incr(t, &op);
-	if (ret)
-		return ret;
-
-	in.value = op.num;
-	in.version = op.version;
-	return skv_copy_arg_out(argp, &in, sizeof(in), usize);
-}
-
-static bool skv_op_writes(u32 op)
-{
-	return op == SKV_OP_GETDEL || op == SKV_OP_PUT ||
-	       op == SKV_OP_DELETE || op == SKV_OP_INCR;
-}
-
-/* One op of a batch; returns its status. */
-static int skv_batch_one(struct skv_table *t, struct skv_batch_op *b,
-			 bool writable)
-{
-	struct skv_args op = {
-		.flags		= b->flags,
-		.key_len	= b->key_len,
-		.value_len	= b->value_len,
-		.user_flags	= b->user_flags,
-		.key		= u64_to_user_ptr(b->key_ptr),
-		.value		= u64_to_user_ptr(b->value_ptr),
-		.version	= b->version,
-		.ttl_ms		= b->ttl_ms,
-		.num		= b->num,
-	};
-	int ret;
-
-	if (skv_op_writes(b->op) && !writable)
-		return -EBADF;
-
-	switch (b->op) {
-	case SKV_OP_GET:
-	case SKV_OP_GETDEL:
-		if (b->flags || b->num)
-			return -EINVAL;
-		ret = skv_do_get(t, &op, b->op == SKV_OP_GETDEL);
-		if (ret && ret != -ERANGE)
-			return ret;
-		b->value_len = op.value_len;
-		if (!ret) {
-			b->version = op.version;
-			b->ttl_ms = op.ttl_ms;
-			b->user_flags = op.user_flags;
-		}
-		return ret;
-	case SKV_OP_PUT:
-		if (b->num)
-			return -EINVAL;
-		ret = skv_do_put(t, &op);
-		break;
-	case SKV_OP_DELETE:
-		if (b->value_ptr || b->value_len || b->ttl_ms || b->num ||
-		    b->user_flags)
-			return -EINVAL;
-		ret = skv_do_delete(t, &op);
-		break;
-	case SKV_OP_INCR:
-		if (b->flags || b->value_ptr || b->value_len || b->ttl_ms ||
-		    b->user_flags)
-			return -EINVAL;
-		ret = skv_do_incr(t, &op);
-		if (!ret)
-			b->num = op.num;
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (!ret)
-		b->version = op.version;
-	return ret;
-}
-
-long skv_ioctl_batch(struct skv_table *t, void __user *argp, bool writable)
-{
-	struct skv_batch_op bop;
-	struct skv_batch b;
-	u8 __user *uops;
-	u32 usize, i;
-	int ret;
-
-	ret = skv_copy_arg(&b, sizeof(b), SKV_BATCH_SIZE_VER0, argp, &usize);
-	if (ret)
-		return ret;
-	if (b.flags || !b.count || b.op_size < sizeof(bop))
-		return -EINVAL;
-	if (b.count > SKV_BATCH_MAX)
-		return -E2BIG;
-
-	uops = u64_to_user_ptr(b.ops_ptr);
-	for (i = 0; i < b.count; i++) {
-		u8 __user *uop = uops + (size_t)i * b.op_size;
-
-		ret = copy_struct_from_user(&bop, sizeof(bop), uop, b.op_size);
-		if (ret == -EFAULT)
-			return ret;
-		if (ret) {
-			/* A nonzero tail we do not know: -E2BIG for this op. */
-			if (put_user(ret, &((struct skv_batch_op __user *)uop)->status))
-				return -EFAULT;
-			continue;
-		}
-		bop.status = skv_batch_one(t, &bop, writable);
-		if (copy_to_user(uop, &bop, sizeof(bop)))
-			return -EFAULT;
-		cond_resched();
-	}
+	if (new->expires)
+		skv_expire_kick(t);
 	return 0;
-}
-
-/* Redis' reverse-binary cursor increment, in the space of @mask. */
-static u64 skv_cursor_next(u64 v, u64 mask)
-{
-	u64 bit;
-
-	v &= mask;
-	for (bit = (mask + 1) >> 1; bit; bit >>= 1) {
-		if (!(v & bit))
-			return v | bit;
-		v &= ~bit;
-	}
-	return 0;
-}
-
-/*
- * Call @fn on every entry whose hash falls in the bucket group of cursor
- * @v, in every bucket table of the chain (a rehash may be running), as
- * Redis' dictScan() does. The group is defined by the smallest table's
- * mask; in a larger table it spans several buckets. Caller holds
- * rcu_read_lock(). Stops early when @fn returns nonzero, into *@ret.
- * Returns the next cursor, 0 after the last group.
- */
-u64 skv_visit_group(struct skv_table *t, u64 v, skv_visit_fn fn, void *arg,
-		    int *ret)
-{
-	struct bucket_table *first, *tbl;
-	struct rhash_head *pos;
-	struct skv_entry *e;
-	unsigned int small, mask, step, b;
-
-	*ret = 0;
-	first = rht_dereference_rcu(t->ht.tbl, &t->ht);
-	small = first->size - 1;
-	for (tbl = rht_dereference_rcu(first->future_tbl, &t->ht); tbl;
-	     tbl = rht_dereference_rcu(tbl->future_tbl, &t->ht))
-		small = min(small, tbl->size - 1);
-
-	for (tbl = first; tbl;) {
-		mask = tbl->size - 1;
-		step = min(mask, small) + 1;
-		for (b = v & min(mask, small); b <= mask; b += step) {
-			rht_for_each_entry_rcu(e, pos, tbl, b, node) {
-				/* A rehash can carry us into another chain. */
-				if ((e->hash & small) != (v & small))
-					continue;
-				*ret = fn(t, e, arg);
-				if (*ret)
-					return v;
-			}
-		}
-		/* See a table a rehash added while we walked, as lookups do. */
-		smp_rmb();
-		tbl = rht_dereference_rcu(tbl->future_tbl, &t->ht);
-	}
-	return skv_cursor_next(v, small);
 }
 
 struct skv_scan_ctx {
-	u8 __user *buf;
-	u64 buf_len;
-	u64 used;
-	u64 group_bytes;
+	struct iov_iter *to;
+	u64 room;
+	u64 used;		/* bytes the iterator advanced */
+	u64 group_bytes;	/* the group's records, whether or not they fit */
+	u64 fault_need;		/* bytes of the group to fault in */
 	u32 nr;
 	bool values;
 	bool overflow;
 	const u8 *prefix;
 	u32 prefix_len;
 	u64 now;
-	void __user *fault_addr;
-	size_t fault_len;
+	u64 group_start;
 };
 
-static int skv_scan_copy(struct skv_scan_ctx *c, void __user *dst,
-			 const void *src, size_t len)
+static bool skv_scan_copy(struct skv_scan_ctx *c, const void *src, size_t len)
 {
-	unsigned long left;
+	size_t n;
 
-	if (!len)
-		return 0;
 	pagefault_disable();
-	left = __copy_to_user_inatomic(dst, src, len);
+	n = copy_to_iter(src, len, c->to);
 	pagefault_enable();
-	if (likely(!left))
-		return 0;
-	c->fault_addr = dst + (len - left);
-	c->fault_len = left;
-	return -EFAULT;
+	c->used += n;
+	return n == len;
 }
 
 static int skv_scan_emit(struct skv_table *t, struct skv_entry *e, void *arg)
 {
-	static const u8 zeros[8];
+	static const u8 zeros[SKV_SCAN_ALIGN];
 	struct skv_scan_ctx *c = arg;
 	struct skv_scan_rec rec = {};
-	u32 body = e->key_len + (c->values ? e->value_len : 0);
-	u64 size = sizeof(rec) + ALIGN((u64)body, 8);
-	u8 __user *p;
+	u32 klen = skv_entry_key_len(e);
+	u32 vlen = c->values ? skv_entry_value_len(e) : 0;
+	u32 body = klen + vlen;
+	u64 size = sizeof(rec) + ALIGN((u64)body, SKV_SCAN_ALIGN);
+	u64 start = c->used;
 
-	if (skv_entry_expired(e, c->now) || e->key_len < c->prefix_len ||
+	if (skv_entry_expired(e, c->now) || klen < c->prefix_len ||
 	    memcmp(e->data, c->prefix, c->prefix_len))
 		return 0;
 
 	c->group_bytes += size;
-	if (c->overflow || c->used + size > c->buf_len) {
+	if (c->overflow || c->used + size > c->room) {
 		c->overflow = true;
 		return 0;
 	}
 
-	rec.key_len = e->key_len;
-	rec.value_len = c->values ? e->value_len : 0;
+	rec.key_len = klen;
+	rec.value_len = vlen;
 	rec.version = e->version;
 	rec.ttl_ms = skv_ttl_left_ms(e);
 	rec.user_flags = e->user_flags;
-	p = c->buf + c->used;
-	if (skv_scan_copy(c, p, &rec, sizeof(rec)) ||
-	    skv_scan_copy(c, p + sizeof(rec), e->data, body) ||
-	    skv_scan_copy(c, p + sizeof(rec) + body, zeros,
-			  size - sizeof(rec) - body))
+	rec.rec_size = sizeof(rec);
+	if (!skv_scan_copy(c, &rec, sizeof(rec)) ||
+	    !skv_scan_copy(c, e->data, body) ||
+	    !skv_scan_copy(c, zeros, size - sizeof(rec) - body)) {
+		c->fault_need = start + size - c->group_start;
 		return -EFAULT;
-	c->used += size;
+	}
 	c->nr++;
 	return 0;
 }
 
-long skv_ioctl_scan(struct skv_table *t, void __user *argp)
+/*
+ * SCAN: records from @a->cursor on into @to, whole bucket groups at a
+ * time. -ERANGE if not even the first group fits, with its size in
+ * @a->needed.
+ */
+int skv_store_scan(struct skv_table *t, struct skv_scan_args *a,
+		   struct iov_iter *to)
 {
-	struct skv_scan_ctx c = {};
-	struct skv_ubuf prefix;
-	struct skv_scan s;
-	u32 usize, count, groups = 0;
-	u64 v, next, used0;
-	u32 nr0;
+	struct skv_scan_ctx c = {
+		.to = to,
+		.room = iov_iter_count(to),
+		.values = a->values,
+		.prefix = a->prefix,
+		.prefix_len = a->prefix_len,
+	};
+	u32 count, groups = 0, nr0;
+	u64 v = a->cursor, next;
 	int ret;
 
-	ret = skv_copy_arg(&s, sizeof(s), SKV_SCAN_SIZE_VER0, argp, &usize);
-	if (ret)
-		return ret;
-	if (s.flags & ~SKV_SCAN_ALL)
+	if (a->prefix_len > t->max_key_len)
 		return -EINVAL;
-	if (s.prefix_len > t->max_key_len || (!s.prefix_len && s.prefix_ptr))
-		return -EINVAL;
-	c.buf = u64_to_user_ptr(s.buf_ptr);
-	c.buf_len = s.buf_len;
-	if (!access_ok(c.buf, c.buf_len))
-		return -EFAULT;
-	ret = skv_ubuf_copy(&prefix, u64_to_user_ptr(s.prefix_ptr),
-			    s.prefix_len);
-	if (ret)
-		return ret;
-	c.prefix = prefix.k.buf;
-	c.prefix_len = s.prefix_len;
-	c.values = s.flags & SKV_SCAN_VALUES;
-	count = min_t(u32, s.count ?: SKV_SCAN_COUNT_DEFAULT,
+	count = min_t(u32, a->count ?: SKV_SCAN_COUNT_DEFAULT,
 		      SKV_SCAN_COUNT_MAX);
 
-	v = s.cursor;
 	for (;;) {
-		used0 = c.used;
+		c.group_start = c.used;
 		nr0 = c.nr;
 		c.group_bytes = 0;
 		c.overflow = false;
@@ -1099,39 +465,97 @@ long skv_ioctl_scan(struct skv_table *t, void __user *argp)
 		next = skv_visit_group(t, v, skv_scan_emit, &c, &ret);
 		rcu_read_unlock();
 
-		if (ret) {
-			/* Fault the page in outside RCU, redo the group. */
-			c.used = used0;
+		if (ret || c.overflow) {
+			/* Take the group back: it is redone or left out. */
+			iov_iter_revert(to, c.used - c.group_start);
+			c.used = c.group_start;
 			c.nr = nr0;
-			if (fault_in_writeable(c.fault_addr, c.fault_len))
-				goto out;
+		}
+		if (ret) {
+			/* Fault the pages in outside RCU, redo the group. */
+			if (fault_in_iov_iter_writeable(to, c.fault_need))
+				return -EFAULT;
 			continue;
 		}
 		if (c.overflow) {
-			c.used = used0;
-			c.nr = nr0;
 			if (!c.nr) {
-				s.buf_len = min_t(u64, c.group_bytes, U32_MAX);
-				ret = -ERANGE;
-				if (skv_copy_arg_out(argp, &s, sizeof(s), usize))
-					ret = -EFAULT;
-				goto out;
+				a->needed = c.group_bytes;
+				return -ERANGE;
 			}
 			break;
 		}
 		v = next;
-		if (!v || c.nr >= count || ++groups >= count * 10)
+		if (!v || c.nr >= count ||
+		    ++groups >= count * SKV_SCAN_GROUPS_PER_KEY)
 			break;
 		cond_resched();
 	}
 
-	s.cursor = v;
-	s.nr_keys = c.nr;
-	s.buf_len = c.used;
-	ret = skv_copy_arg_out(argp, &s, sizeof(s), usize);
-out:
-	skv_ubuf_release(&prefix);
-	return ret;
+	a->cursor = v;
+	a->nr_keys = c.nr;
+	return 0;
+}
+
+struct skv_walk_ctx {
+	skv_walk_fn fn;
+	void *arg;
+	u32 idx;		/* live entries of the group seen */
+	u32 skip;		/* of them already delivered */
+	u64 now;
+};
+
+static int skv_walk_visit(struct skv_table *t, struct skv_entry *e,
+			  void *arg)
+{
+	struct skv_walk_ctx *w = arg;
+	struct skv_entry_view view;
+
+	if (skv_entry_expired(e, w->now)) {
+		/* Reaped, and not counted: the group shrinks by it. */
+		skv_entry_unlink(t, e, SKV_EV_EXPIRED);
+		return 0;
+	}
+	if (w->idx++ < w->skip)
+		return 0;
+	view.key = e->data;
+	view.key_len = skv_entry_key_len(e);
+	view.value = skv_entry_value(e);
+	view.value_len = skv_entry_value_len(e);
+	view.version = e->version;
+	view.ttl_ms = skv_ttl_left_ms(e);
+	view.user_flags = e->user_flags;
+	return w->fn(&view, w->arg);
+}
+
+/*
+ * Call @fn on each live entry from group *@cursor, past the *@skip entries
+ * of it already delivered, one RCU section per group, reaping expired
+ * entries on the way. Returns 0 at the end of the table, or what @fn
+ * returned to stop, with *@cursor and *@skip at the entry it refused.
+ */
+int skv_store_walk(struct skv_table *t, u64 *cursor, u32 *skip,
+		   skv_walk_fn fn, void *arg)
+{
+	struct skv_walk_ctx w = { .fn = fn, .arg = arg };
+	u64 next;
+	int ret;
+
+	do {
+		w.idx = 0;
+		w.skip = *skip;
+		w.now = skv_now_ns();
+		rcu_read_lock();
+		next = skv_visit_group(t, *cursor, skv_walk_visit, &w, &ret);
+		rcu_read_unlock();
+		if (ret) {
+			*skip = w.idx - 1;
+			return ret;
+		}
+		*cursor = next;
+		*skip = 0;
+		cond_resched();
+	} while (next);
+	return 0;
 }
 
 static int skv_flush_visit(struct skv_table *t, struct skv_entry *e,
@@ -1146,30 +570,92 @@ static int skv_flush_visit(struct skv_table *t, struct skv_entry *e,
 	return 0;
 }
 
-long skv_ioctl_flush(struct skv_table *t, void __user *argp)
+/*
+ * Delete every entry; *@count is how many. One full cursor pass reaches
+ * every entry, even across resizes. A fatal signal stops it with -EINTR:
+ * what was deleted stays deleted, and subscribers are told of the flush.
+ */
+int skv_store_flush(struct skv_table *t, u64 *count)
 {
-	struct skv_flush fl;
-	u64 v = 0, count = 0;
-	u32 usize;
-	int ret;
+	u64 v = 0;
+	int ret = 0;
 
-	ret = skv_copy_arg(&fl, sizeof(fl), SKV_FLUSH_SIZE_VER0, argp, &usize);
-	if (ret)
-		return ret;
-	if (fl.flags)
-		return -EINVAL;
-	if (skv_copy_arg_out(argp, &fl, sizeof(fl), usize))
-		return -EFAULT;
-
-	/* One full cursor pass reaches every entry, even across resizes. */
+	*count = 0;
 	do {
 		rcu_read_lock();
-		v = skv_visit_group(t, v, skv_flush_visit, &count, &ret);
+		v = skv_visit_group(t, v, skv_flush_visit, count, &ret);
 		rcu_read_unlock();
+		if (v && fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
 		cond_resched();
 	} while (v);
 
 	skv_notify(t, SKV_EV_FLUSHED, NULL, 0, 0);
-	fl.count = count;
-	return skv_copy_arg_out(argp, &fl, sizeof(fl), usize);
+	return ret;
+}
+
+/* SKV_IOC_STATS and the netlink table attributes. */
+void skv_store_stats(struct skv_table *t, struct skv_stats *st)
+{
+	u64 sum[SKV_STAT_NR];
+
+	skv_stats_sum(t, sum);
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	st->entries = atomic64_read(&t->nr_entries);
+	st->bytes = atomic64_read(&t->bytes);
+	st->hits = sum[SKV_STAT_HITS];
+	st->misses = sum[SKV_STAT_MISSES];
+	st->writes = sum[SKV_STAT_WRITES];
+	st->deletes = sum[SKV_STAT_DELETES];
+	st->evictions = sum[SKV_STAT_EVICTIONS];
+	st->expirations = sum[SKV_STAT_EXPIRATIONS];
+}
+
+/*
+ * Changes to the table's entries since it was created: every write bumps
+ * the version, every removal one of the counters.
+ */
+u64 skv_store_generation(struct skv_table *t)
+{
+	u64 sum[SKV_STAT_NR];
+
+	skv_stats_sum(t, sum);
+	return atomic64_read(&t->version) + sum[SKV_STAT_DELETES] +
+	       sum[SKV_STAT_EVICTIONS] + sum[SKV_STAT_EXPIRATIONS];
+}
+
+/* The engine behind a new table. */
+int skv_store_table_init(struct skv_table *t)
+{
+	int ret;
+
+	skv_expire_init(t);
+	ret = skv_stats_alloc(t);
+	if (ret)
+		return ret;
+	ret = skv_entries_init(t);
+	if (ret)
+		skv_stats_free(t);
+	return ret;
+}
+
+/* The table is unreachable: free its entries and stop its worker. */
+void skv_store_table_destroy(struct skv_table *t)
+{
+	skv_expire_stop(t);
+	skv_entries_destroy(t);
+	skv_stats_free(t);
+}
+
+int __init skv_store_init(void)
+{
+	return skv_entry_caches_init();
+}
+
+void skv_store_exit(void)
+{
+	skv_entry_caches_exit();
 }

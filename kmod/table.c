@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * skv: tables, their per-network-namespace registry, permissions, per-user
- * quotas, and the table fd.
+ * table quotas and attributes, and a table's lifetime. Requests come from
+ * the faces in kernel memory; a table's entries are the store's.
  */
 #include <linux/capability.h>
-#include <linux/ctype.h>
 #include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/hashtable.h>
@@ -15,22 +15,24 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/uaccess.h>
 #include <linux/user_namespace.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
-#include "skv.h"
+#include "table.h"
+#include "store.h"
+#include "entry.h"
+#include "events.h"
 
 static unsigned int skv_max_user_tables = 64;
 module_param_named(max_tables_per_user, skv_max_user_tables, uint, 0644);
 MODULE_PARM_DESC(max_tables_per_user,
 		 "Tables one user may own, without CAP_SYS_RESOURCE (default 64)");
 
-static unsigned long skv_max_user_bytes = 64UL << 20;
-module_param_named(max_bytes_per_user, skv_max_user_bytes, ulong, 0644);
-MODULE_PARM_DESC(max_bytes_per_user,
-		 "Entry bytes one user's tables may hold, without CAP_SYS_RESOURCE (default 64 MiB)");
+/* Like ipcperms(): a table's mode holds owner, group and other rwx bits. */
+#define SKV_MODE_OWNER_SHIFT	6
+#define SKV_MODE_GROUP_SHIFT	3
+#define SKV_POLICY_LAST		SKV_POLICY_LRU
 
 struct skv_net {
 	struct mutex lock;		/* protects tables and skv_table.linked */
@@ -59,6 +61,7 @@ static struct skv_user *skv_user_charge_table(kuid_t uid, bool exempt)
 	}
 	u->uid = uid;
 	atomic64_set(&u->bytes, 0);
+	atomic64_set(&u->writers, 0);
 	hash_add(skv_users, &u->node, __kuid_val(uid));
 found:
 	if (!exempt && u->nr_tables >= READ_ONCE(skv_max_user_tables)) {
@@ -85,13 +88,21 @@ static void skv_user_uncharge_table(struct skv_user *u)
 	mutex_unlock(&skv_users_lock);
 }
 
-/* The per-user byte quota, or U64_MAX for an exempt table. */
-u64 skv_user_bytes_limit(const struct skv_table *t)
+/*
+ * [A-Za-z0-9._-], in ASCII. Not isalnum(): the kernel's ctype classifies
+ * Latin-1 letters (0xc0-0xff) as alphanumeric.
+ */
+static bool skv_name_char_ok(char c)
 {
-	return t->quota_exempt ? U64_MAX : READ_ONCE(skv_max_user_bytes);
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 }
 
-/* Returns the name's length, or -EINVAL. */
+/*
+ * A table name as the ABI defines it, for both faces: 1..63 bytes of
+ * [A-Za-z0-9._-], NUL-terminated, zero after the NUL. Returns its length
+ * or -EINVAL.
+ */
 static int skv_name_check(const char name[SKV_NAME_MAX])
 {
 	size_t len = strnlen(name, SKV_NAME_MAX);
@@ -100,7 +111,7 @@ static int skv_name_check(const char name[SKV_NAME_MAX])
 	if (!len || len == SKV_NAME_MAX)
 		return -EINVAL;
 	for (i = 0; i < len; i++)
-		if (!isalnum(name[i]) && !strchr("._-", name[i]))
+		if (!skv_name_char_ok(name[i]))
 			return -EINVAL;
 	for (i = len; i < SKV_NAME_MAX; i++)
 		if (name[i])
@@ -120,17 +131,12 @@ static int skv_attr_check(const struct skv_table_attr *a, bool exempt)
 	if (a->max_entries > SKV_MAX_ENTRIES_CAP ||
 	    a->max_key_len > SKV_KEY_LEN_CAP ||
 	    a->max_value_len > SKV_VALUE_LEN_CAP ||
-	    a->policy > SKV_POLICY_LRU || a->mode & ~0777U)
+	    a->policy > SKV_POLICY_LAST || a->mode & ~S_IRWXUGO)
 		return -EINVAL;
 	/* The per-user byte quota is max_bytes' hard cap. */
-	if (!exempt && a->max_bytes > READ_ONCE(skv_max_user_bytes))
+	if (!exempt && a->max_bytes > skv_user_bytes_max())
 		return -EINVAL;
 	return 0;
-}
-
-static struct skv_net *skv_net_current(void)
-{
-	return net_generic(current->nsproxy->net_ns, skv_net_id);
 }
 
 static struct skv_table *skv_net_find(struct skv_net *sn, const char *name)
@@ -159,8 +165,7 @@ static struct skv_table *skv_table_create(const struct skv_table_open *req,
 	t->max_entries = a->max_entries ?: SKV_DEFAULT_MAX_ENTRIES;
 	t->max_bytes = a->max_bytes ?: SKV_DEFAULT_MAX_BYTES;
 	if (!exempt && !a->max_bytes)
-		t->max_bytes = min_t(u64, t->max_bytes,
-				     READ_ONCE(skv_max_user_bytes));
+		t->max_bytes = min_t(u64, t->max_bytes, skv_user_bytes_max());
 	t->max_key_len = a->max_key_len ?: SKV_DEFAULT_KEY_LEN;
 	t->max_value_len = a->max_value_len ?: SKV_DEFAULT_VALUE_LEN;
 	t->default_ttl_ms = a->default_ttl_ms;
@@ -173,26 +178,20 @@ static struct skv_table *skv_table_create(const struct skv_table_open *req,
 	refcount_set(&t->ref, 1);
 	INIT_LIST_HEAD(&t->node);
 	get_random_bytes(&t->hash_key, sizeof(t->hash_key));
-	skv_expire_init(t);
 
-	ret = skv_stats_alloc(t);
-	if (ret)
-		goto err_free;
-	ret = rhashtable_init(&t->ht, &skv_rht_params);
-	if (ret)
-		goto err_stats;
 	t->user = skv_user_charge_table(t->uid, exempt);
 	if (IS_ERR(t->user)) {
 		ret = PTR_ERR(t->user);
-		goto err_ht;
+		goto err_free;
 	}
+	ret = skv_store_table_init(t);
+	if (ret)
+		goto err_user;
 	t->user_ns = get_user_ns(current_user_ns());
 	return t;
 
-err_ht:
-	rhashtable_destroy(&t->ht);
-err_stats:
-	skv_stats_free(t);
+err_user:
+	skv_user_uncharge_table(t->user);
 err_free:
 	kfree(t);
 	return ERR_PTR(ret);
@@ -204,49 +203,52 @@ void skv_table_put(struct skv_table *t)
 		return;
 
 	/* No fd and no namespace: nothing else can reach the entries. */
-	skv_expire_stop(t);
-	rhashtable_free_and_destroy(&t->ht, skv_entry_destroy, t);
+	skv_store_table_destroy(t);
 	WARN_ON_ONCE(atomic64_read(&t->nr_entries));
 	skv_user_uncharge_table(t->user);
 	put_user_ns(t->user_ns);
-	skv_stats_free(t);
 	kfree(t);
 }
 
-/* Like ipcperms(): owner, group or other bits, CAP_DAC_OVERRIDE overrides. */
-int skv_table_permission(struct skv_table *t, bool write)
+/*
+ * @mask of MAY_READ and MAY_WRITE, for the current credentials, like
+ * ipcperms(): the owner's, the group's or the others' bits of the mode;
+ * CAP_DAC_OVERRIDE in the table's user namespace overrides.
+ */
+int skv_table_permission(struct skv_table *t, int mask)
 {
-	unsigned int want = write ? 6 : 4;
-	umode_t mode = READ_ONCE(t->mode);
-	unsigned int granted;
+	umode_t granted = READ_ONCE(t->mode);
 
 	if (uid_eq(current_euid(), READ_ONCE(t->uid)))
-		granted = mode >> 6;
+		granted >>= SKV_MODE_OWNER_SHIFT;
 	else if (in_group_p(READ_ONCE(t->gid)))
-		granted = mode >> 3;
-	else
-		granted = mode;
+		granted >>= SKV_MODE_GROUP_SHIFT;
 
-	if ((want & ~granted & 7) && !ns_capable(t->user_ns, CAP_DAC_OVERRIDE))
+	if ((mask & ~granted & (MAY_READ | MAY_WRITE)) &&
+	    !ns_capable(t->user_ns, CAP_DAC_OVERRIDE))
 		return -EACCES;
 	return 0;
 }
 
-bool skv_table_is_owner(struct skv_table *t)
+/* Still in its namespace; a face reads it under its own lock. */
+bool skv_table_is_linked(struct skv_table *t)
+{
+	return READ_ONCE(t->linked);
+}
+
+static bool skv_table_is_owner(struct skv_table *t)
 {
 	return uid_eq(current_euid(), READ_ONCE(t->uid)) ||
 	       ns_capable(t->user_ns, CAP_SYS_ADMIN);
 }
 
-int skv_table_open(const struct skv_table_open *req, struct skv_table **tp,
-		   bool *created)
-{
-	return skv_table_open_net(current->nsproxy->net_ns, req, tp, created);
-}
-
-/* As skv_table_open(), in @net: netlink's is the socket's namespace. */
-int skv_table_open_net(struct net *net, const struct skv_table_open *req,
-		       struct skv_table **tp, bool *created)
+/*
+ * Open (and with SKV_OPEN_CREATE create) the table @req names in @net
+ * (the caller's for ioctls, the socket's for netlink), checking access
+ * for the current credentials. *@tp gets a reference.
+ */
+int skv_table_open(struct net *net, const struct skv_table_open *req,
+		   struct skv_table **tp, bool *created)
 {
 	bool create = req->flags & SKV_OPEN_CREATE;
 	struct skv_net *sn = net_generic(net, skv_net_id);
@@ -277,7 +279,8 @@ int skv_table_open_net(struct net *net, const struct skv_table_open *req,
 		refcount_inc(&t->ref);
 		mutex_unlock(&sn->lock);
 
-		ret = skv_table_permission(t, !(req->flags & SKV_OPEN_RDONLY));
+		ret = skv_table_permission(t, req->flags & SKV_OPEN_RDONLY ?
+					   MAY_READ : MAY_READ | MAY_WRITE);
 		if (ret) {
 			skv_table_put(t);
 			return ret;
@@ -298,7 +301,7 @@ int skv_table_open_net(struct net *net, const struct skv_table_open *req,
 	}
 	refcount_inc(&t->ref);		/* the namespace's reference */
 	list_add_tail(&t->node, &sn->tables);
-	t->linked = true;
+	WRITE_ONCE(t->linked, true);
 	mutex_unlock(&sn->lock);
 
 	*created = true;
@@ -306,29 +309,39 @@ int skv_table_open_net(struct net *net, const struct skv_table_open *req,
 	return 0;
 }
 
-/* Undo the creation of @t after a later step of TABLE_OPEN failed. */
-void skv_table_abort_create(struct skv_table *t)
+/* Take @t out of its namespace; caller holds the namespace lock. */
+static void skv_table_unlink(struct skv_net *sn, struct skv_table *t)
 {
-	struct skv_net *sn = skv_net_current();
+	lockdep_assert_held(&sn->lock);
+	list_del_init(&t->node);
+	WRITE_ONCE(t->linked, false);
+}
+
+/* @t left its namespace: end its subscriptions, drop the reference. */
+static void skv_table_dead(struct skv_table *t)
+{
+	skv_events_table_dead(t);
+	skv_table_put(t);
+}
+
+/* Undo the creation of @t in @net after a later step of TABLE_OPEN failed. */
+void skv_table_abort_create(struct net *net, struct skv_table *t)
+{
+	struct skv_net *sn = net_generic(net, skv_net_id);
 	bool unlinked = false;
 
 	mutex_lock(&sn->lock);
 	if (t->linked) {
-		list_del_init(&t->node);
-		t->linked = false;
+		skv_table_unlink(sn, t);
 		unlinked = true;
 	}
 	mutex_unlock(&sn->lock);
 	if (unlinked)
-		skv_table_put(t);
+		skv_table_dead(t);
 }
 
-int skv_table_delete(const struct skv_table_delete *req)
-{
-	return skv_table_delete_net(current->nsproxy->net_ns, req);
-}
-
-int skv_table_delete_net(struct net *net, const struct skv_table_delete *req)
+/* Remove a table's name from @net; open fds keep the table. */
+int skv_table_delete(struct net *net, const struct skv_table_delete *req)
 {
 	struct skv_net *sn = net_generic(net, skv_net_id);
 	struct skv_table *t;
@@ -348,59 +361,30 @@ int skv_table_delete_net(struct net *net, const struct skv_table_delete *req)
 		mutex_unlock(&sn->lock);
 		return -EPERM;
 	}
-	list_del_init(&t->node);
-	t->linked = false;
+	skv_table_unlink(sn, t);
 	mutex_unlock(&sn->lock);
 
-	skv_notify(t, SKV_EV_TABLE_DELETED, NULL, 0, 0);
-	skv_table_put(t);
+	skv_table_dead(t);
 	return 0;
 }
 
-static long skv_ioctl_info(struct skv_table *t, struct file *file,
-			   void __user *argp)
+/* The table's name and attributes, uid and gid in the caller's namespace. */
+void skv_table_info(struct skv_table *t, struct skv_info *info)
 {
-	struct skv_info info;
-	u32 usize;
-	int ret;
-
-	ret = skv_copy_arg(&info, sizeof(info), SKV_INFO_SIZE_VER0, argp,
-			   &usize);
-	if (ret)
-		return ret;
-	if (info.flags || info.__reserved0)
-		return -EINVAL;
-
-	memset(&info, 0, sizeof(info));
-	info.size = sizeof(info);
-	memcpy(info.name, t->name, sizeof(info.name));
-	info.attr.max_entries = t->max_entries;
-	info.attr.max_bytes = t->max_bytes;
-	info.attr.max_key_len = t->max_key_len;
-	info.attr.max_value_len = t->max_value_len;
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	memcpy(info->name, t->name, sizeof(info->name));
+	info->attr.max_entries = t->max_entries;
+	info->attr.max_bytes = t->max_bytes;
+	info->attr.max_key_len = t->max_key_len;
+	info->attr.max_value_len = t->max_value_len;
 	mutex_lock(&t->lock);
-	info.attr.default_ttl_ms = t->default_ttl_ms;
-	info.attr.policy = t->policy;
-	info.attr.mode = t->mode;
-	info.uid = from_kuid_munged(current_user_ns(), t->uid);
-	info.gid = from_kgid_munged(current_user_ns(), t->gid);
+	info->attr.default_ttl_ms = t->default_ttl_ms;
+	info->attr.policy = t->policy;
+	info->attr.mode = t->mode;
+	info->uid = from_kuid_munged(current_user_ns(), t->uid);
+	info->gid = from_kgid_munged(current_user_ns(), t->gid);
 	mutex_unlock(&t->lock);
-	if (!(file->f_mode & FMODE_WRITE))
-		info.fd_flags = SKV_OPEN_RDONLY;
-
-	return skv_copy_arg_out(argp, &info, sizeof(info), usize);
-}
-
-static long skv_ioctl_set(struct skv_table *t, void __user *argp)
-{
-	struct skv_set set;
-	u32 usize;
-	int ret;
-
-	ret = skv_copy_arg(&set, sizeof(set), SKV_SET_SIZE_VER0, argp, &usize);
-	if (ret)
-		return ret;
-	return skv_table_set(t, &set);
 }
 
 /* SKV_IOC_SET and the netlink table-set: @set is in kernel memory. */
@@ -420,7 +404,7 @@ int skv_table_set(struct skv_table *t, const struct skv_set *s)
 	    (!(set.mask & SKV_SET_UID) && set.uid) ||
 	    (!(set.mask & SKV_SET_GID) && set.gid))
 		return -EINVAL;
-	if (set.policy > SKV_POLICY_LRU || set.mode & ~0777U)
+	if (set.policy > SKV_POLICY_LAST || set.mode & ~S_IRWXUGO)
 		return -EINVAL;
 	if (set.mask & SKV_SET_UID) {
 		uid = make_kuid(current_user_ns(), set.uid);
@@ -459,67 +443,6 @@ out:
 	mutex_unlock(&t->lock);
 	return ret;
 }
-
-static long skv_table_ioctl(struct file *file, unsigned int cmd,
-			    unsigned long arg)
-{
-	struct skv_table *t = file->private_data;
-	bool writable = file->f_mode & FMODE_WRITE;
-	void __user *argp = (void __user *)arg;
-
-	switch (cmd) {
-	case SKV_IOC_GET:
-		return skv_ioctl_get(t, argp, false);
-	case SKV_IOC_SCAN:
-		return skv_ioctl_scan(t, argp);
-	case SKV_IOC_STATS:
-		return skv_ioctl_stats(t, argp);
-	case SKV_IOC_INFO:
-		return skv_ioctl_info(t, file, argp);
-	case SKV_IOC_SET:
-		return skv_ioctl_set(t, argp);
-	case SKV_IOC_BATCH:
-		return skv_ioctl_batch(t, argp, writable);
-	case SKV_IOC_GETDEL:
-	case SKV_IOC_PUT:
-	case SKV_IOC_DELETE:
-	case SKV_IOC_INCR:
-	case SKV_IOC_FLUSH:
-		break;
-	default:
-		return -ENOTTY;
-	}
-
-	if (!writable)
-		return -EBADF;
-
-	switch (cmd) {
-	case SKV_IOC_GETDEL:
-		return skv_ioctl_get(t, argp, true);
-	case SKV_IOC_PUT:
-		return skv_ioctl_put(t, argp);
-	case SKV_IOC_DELETE:
-		return skv_ioctl_delete(t, argp);
-	case SKV_IOC_INCR:
-		return skv_ioctl_incr(t, argp);
-	default:
-		return skv_ioctl_flush(t, argp);
-	}
-}
-
-static int skv_table_release(struct inode *inode, struct file *file)
-{
-	skv_table_put(file->private_data);
-	return 0;
-}
-
-const struct file_operations skv_table_fops = {
-	.owner		= THIS_MODULE,
-	.release	= skv_table_release,
-	.unlocked_ioctl	= skv_table_ioctl,
-	.compat_ioctl	= compat_ptr_ioctl,
-	.llseek		= noop_llseek,
-};
 
 /*
  * Call @fn on each table of @net from the *@pos'th on,
@@ -565,15 +488,14 @@ static void __net_exit skv_net_exit(struct net *net)
 
 	mutex_lock(&sn->lock);
 	list_for_each_entry_safe(t, tmp, &sn->tables, node) {
-		t->linked = false;
+		WRITE_ONCE(t->linked, false);
 		list_move(&t->node, &dead);
 	}
 	mutex_unlock(&sn->lock);
 
 	list_for_each_entry_safe(t, tmp, &dead, node) {
 		list_del_init(&t->node);
-		skv_notify(t, SKV_EV_TABLE_DELETED, NULL, 0, 0);
-		skv_table_put(t);
+		skv_table_dead(t);
 	}
 }
 

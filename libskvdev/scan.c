@@ -109,6 +109,7 @@ int skv_scan_next(struct skv_scan_iter *iter, struct skv_scan_item *item)
 {
 	const struct skv_scan_rec *rec;
 	uint64_t len;
+	uint32_t hdr;
 	int ret;
 
 	if (!iter || !item)
@@ -121,16 +122,20 @@ int skv_scan_next(struct skv_scan_iter *iter, struct skv_scan_item *item)
 		if (ret)
 			return ret;
 	}
-	if (iter->used - iter->pos < sizeof(*rec))
+	if (iter->used - iter->pos < SKV_SCAN_REC_SIZE_VER0)
 		return -EPROTO;
 	rec = (const void *)(iter->buf + iter->pos);
-	len = sizeof(*rec) + (uint64_t)rec->key_len + rec->value_len;
+	/* A newer kernel's record header may be longer than ours. */
+	hdr = rec->rec_size;
+	if (hdr < SKV_SCAN_REC_SIZE_VER0)
+		return -EPROTO;
+	len = hdr + (uint64_t)rec->key_len + rec->value_len;
 	if (len > iter->used - iter->pos)
 		return -EPROTO;
-	item->key = rec + 1;
+	item->key = (const char *)rec + hdr;
 	item->key_len = rec->key_len;
 	item->value = (iter->flags & SKV_SCAN_VALUES) ?
-		      (const char *)(rec + 1) + rec->key_len : NULL;
+		      (const char *)rec + hdr + rec->key_len : NULL;
 	item->value_len = rec->value_len;
 	item->version = rec->version;
 	item->ttl_ms = rec->ttl_ms;

@@ -295,11 +295,11 @@ static void il_check_records(struct __test_metadata *_metadata, const uint8_t *b
 
 	for (i = 0; i < s->nr_keys; i++) {
 		const struct skv_scan_rec *r = (const void *)(buf + off);
-		uint32_t len = sizeof(*r) + r->key_len + r->value_len;
+		uint32_t len = r->rec_size + r->key_len + r->value_len;
 		uint32_t padded = (len + 7) & ~7u;
 
 		ASSERT_GE(s->buf_len, off + padded);
-		EXPECT_EQ(0u, r->__reserved0);
+		EXPECT_EQ(sizeof(*r), r->rec_size);
 		if (!values)
 			EXPECT_EQ(0u, r->value_len);
 		EXPECT_TRUE(il_all(buf + off + len, padded - len, 0))

@@ -276,7 +276,7 @@ TEST_F(scan, tiny_buffer_is_erange_with_needed_size)
 	EXPECT_EQ(1, sc.nr_keys);
 	EXPECT_EQ(40, sc.buf_len);
 	EXPECT_EQ(0, memcmp(buf + sizeof(struct skv_scan_rec), "kvv", 3));
-	EXPECT_EQ(0, ((struct skv_scan_rec *)buf)->__reserved0);
+	EXPECT_EQ(sizeof(struct skv_scan_rec), ((struct skv_scan_rec *)buf)->rec_size);
 }
 
 /*

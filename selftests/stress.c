@@ -222,9 +222,10 @@ static void st_scan_check(const struct skv_scan_rec *r, const uint8_t *key,
 {
 	struct st *st = ctx;
 
-	if (!r->key_len || r->key_len > SKV_DEFAULT_KEY_LEN || r->__reserved0)
-		st_fail(st, "scan record: key_len %u reserved %u", r->key_len,
-			r->__reserved0);
+	if (!r->key_len || r->key_len > SKV_DEFAULT_KEY_LEN ||
+	    r->rec_size != sizeof(*r))
+		st_fail(st, "scan record: key_len %u rec_size %u", r->key_len,
+			r->rec_size);
 	else if (!st_value_matches(key, r->key_len, val, r->value_len))
 		st_fail(st, "scan: %.*s holds %.*s", (int)r->key_len, key,
 			(int)r->value_len, val);

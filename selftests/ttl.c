@@ -270,9 +270,9 @@ TEST_F(ttl, scan_skips_expired_entries)
 		for (__u32 off = 0, i = 0; i < sc.nr_keys; i++) {
 			struct skv_scan_rec *r = (void *)(buf + off);
 
-			EXPECT_EQ(0, memcmp(buf + off + sizeof(*r), "kept", 4));
+			EXPECT_EQ(0, memcmp(buf + off + r->rec_size, "kept", 4));
 			seen++;
-			off += (sizeof(*r) + r->key_len + r->value_len + 7) & ~7U;
+			off += (r->rec_size + r->key_len + r->value_len + 7) & ~7U;
 		}
 		cursor = sc.cursor;
 	} while (cursor);

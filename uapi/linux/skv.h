@@ -14,12 +14,21 @@
  *
  * Every ioctl argument is a struct that starts with __u32 size, the number
  * of bytes of the struct the caller knows (sizeof in its header). A size
- * below the first published version of the struct is -EINVAL. A larger size
- * than the kernel knows is accepted if the extra bytes are zero, otherwise
- * -E2BIG (copy_struct_from_user()). Unknown flags and nonzero reserved
- * fields are -EINVAL. Output fields are written back only up to size.
- * User pointers are __u64. An unknown ioctl is -ENOTTY. A bad user pointer
- * is -EFAULT.
+ * below the struct's first published version (SKV_*_SIZE_VER0, a number
+ * that never changes) is -EINVAL. Fields the caller's size leaves out take
+ * their defaults (zero). A larger size than the kernel knows is accepted if
+ * the extra bytes are zero, otherwise -E2BIG (copy_struct_from_user()).
+ * Unknown flags and nonzero reserved fields are -EINVAL. Output fields are
+ * written back only up to size. User pointers are __u64. A bad user
+ * pointer is -EFAULT.
+ *
+ * ABI growth: a struct grows only at its end. The kernel dispatches on the
+ * ioctl's type and number (_IOC_TYPE, _IOC_NR) and ignores the size bits
+ * of the command, so a program built with a grown (or an older) header
+ * keeps working: the size comes from the struct's size field. An unknown
+ * type or number is -ENOTTY. Batch ops (op_size) and scan records
+ * (rec_size) carry their sizes the same way. Detect features from
+ * SKV_IOC_FEATURES' masks, never from the version.
  *
  * Control fd: open("/dev/skv", O_RDWR)
  * ------------------------------------
@@ -80,7 +89,10 @@
  *	evicted. -EFBIG the table's max_bytes would be exceeded (policy none,
  *	or a single entry above max_bytes), -EDQUOT the byte quota of the
  *	user who created the table would be exceeded (each entry is charged
- *	its key, value and a fixed header), -ENOMEM.
+ *	its key, value and a fixed header, each table its hash buckets),
+ *	-EBUSY the hash table refused the insert while it resizes (retried
+ *	a few times first; try again), -ENOMEM. A write that fits never
+ *	fails because of a concurrent write to the same key.
  *
  * SKV_IOC_DELETE (struct skv_delete)
  *	Deletes @key and returns the deleted entry's @version. SKV_DEL_CAS
@@ -103,14 +115,19 @@
  *	each op's result and @status (0 or -errno) back. Not atomic; a failed
  *	op does not stop the rest. Returns 0 once every op was attempted; an
  *	op whose own fields are malformed gets -EINVAL in its @status, and a
- *	write op on a read-only fd -EBADF. @op_size below
- *	sizeof(struct skv_batch_op) is -EINVAL; a larger op must have a zero
- *	tail, else that op's @status is -E2BIG.
+ *	write op on a read-only fd -EBADF. @op_size is the size of one op
+ *	in the caller's array: SKV_BATCH_OP_SIZE_VER0..4096 and a multiple of
+ *	8, else -EINVAL. Fields past a smaller op_size take their defaults;
+ *	a larger op must have a zero tail past what the kernel knows, else
+ *	that op's @status is -E2BIG. Each op is written back up to @op_size
+ *	bytes, never more. A fatal signal stops the batch with -EINTR: the
+ *	ops before it ran and have their results, the ops from it on are
+ *	left as they were.
  *
  * SKV_IOC_SCAN (struct skv_scan)
  *	Returns keys from @cursor on (0 starts a scan) into @buf_ptr as
- *	struct skv_scan_rec records, each followed by the key, then the value
- *	with SKV_SCAN_VALUES, and padded to 8 bytes. @count is a hint of how
+ *	struct skv_scan_rec records, each followed (at its rec_size) by the
+ *	key, then the value with SKV_SCAN_VALUES, and padded to 8 bytes. @count is a hint of how
  *	many keys to return (0 = 16). Keys starting with the @prefix_len bytes
  *	at @prefix_ptr only. On return @nr_keys holds the records written,
  *	@buf_len the bytes used, and @cursor where to continue; a returned
@@ -124,7 +141,9 @@
  *	-EINVAL.
  *
  * SKV_IOC_FLUSH (struct skv_flush)
- *	Deletes every entry. Returns the number deleted in @count.
+ *	Deletes every entry. Returns the number deleted in @count. A fatal
+ *	signal stops it with -EINTR: the entries deleted so far (@count)
+ *	stay deleted, the rest stay, and subscribers get the flushed event.
  *
  * SKV_IOC_STATS (struct skv_stats)
  *	Entries, bytes (keys + values), hits, misses, evictions, expirations
@@ -247,7 +266,7 @@ struct skv_features {
 	__u32 __reserved0;
 };
 
-#define SKV_FEATURES_SIZE_VER0	sizeof(struct skv_features)
+#define SKV_FEATURES_SIZE_VER0	112
 
 struct skv_table_attr {
 	__u64 max_entries;	/* 0 = SKV_DEFAULT_MAX_ENTRIES */
@@ -268,7 +287,7 @@ struct skv_table_open {
 	__u32 created;		/* out: 1 if this call created the table */
 };
 
-#define SKV_TABLE_OPEN_SIZE_VER0	sizeof(struct skv_table_open)
+#define SKV_TABLE_OPEN_SIZE_VER0	120
 
 struct skv_table_delete {
 	__u32 size;
@@ -276,7 +295,7 @@ struct skv_table_delete {
 	char name[SKV_NAME_MAX];
 };
 
-#define SKV_TABLE_DELETE_SIZE_VER0	sizeof(struct skv_table_delete)
+#define SKV_TABLE_DELETE_SIZE_VER0	72
 
 struct skv_get {
 	__u32 size;
@@ -291,7 +310,7 @@ struct skv_get {
 	__u32 __reserved0;	/* must be 0 */
 };
 
-#define SKV_GET_SIZE_VER0	sizeof(struct skv_get)
+#define SKV_GET_SIZE_VER0	56
 
 struct skv_put {
 	__u32 size;
@@ -307,7 +326,7 @@ struct skv_put {
 	__u64 version;		/* out: the new version */
 };
 
-#define SKV_PUT_SIZE_VER0	sizeof(struct skv_put)
+#define SKV_PUT_SIZE_VER0	64
 
 struct skv_delete {
 	__u32 size;
@@ -319,7 +338,7 @@ struct skv_delete {
 	__u64 version;		/* out: version of the deleted entry */
 };
 
-#define SKV_DELETE_SIZE_VER0	sizeof(struct skv_delete)
+#define SKV_DELETE_SIZE_VER0	40
 
 struct skv_incr {
 	__u32 size;
@@ -332,7 +351,7 @@ struct skv_incr {
 	__u64 version;		/* out: the new version */
 };
 
-#define SKV_INCR_SIZE_VER0	sizeof(struct skv_incr)
+#define SKV_INCR_SIZE_VER0	48
 
 /*
  * One op of a batch. Fields are used as by the op's own ioctl:
@@ -358,6 +377,8 @@ struct skv_batch_op {
 	__s32 status;		/* out: 0 or -errno */
 };
 
+#define SKV_BATCH_OP_SIZE_VER0	64
+
 struct skv_batch {
 	__u32 size;
 	__u32 flags;		/* must be 0 */
@@ -366,7 +387,7 @@ struct skv_batch {
 	__u64 ops_ptr;		/* array of count struct skv_batch_op */
 };
 
-#define SKV_BATCH_SIZE_VER0	sizeof(struct skv_batch)
+#define SKV_BATCH_SIZE_VER0	24
 
 struct skv_scan_rec {
 	__u32 key_len;
@@ -374,9 +395,15 @@ struct skv_scan_rec {
 	__u64 version;
 	__u64 ttl_ms;
 	__u32 user_flags;
-	__u32 __reserved0;
-	/* key_len bytes of key, value_len bytes of value, pad to 8 */
+	__u32 rec_size;		/* bytes of this header; the key follows it */
+	/*
+	 * At rec_size bytes from the record's start: key_len bytes of key,
+	 * value_len bytes of value, padded to 8. A record grows only at the
+	 * end of this header, so step over rec_size, never sizeof().
+	 */
 };
+
+#define SKV_SCAN_REC_SIZE_VER0	32
 
 struct skv_scan {
 	__u32 size;
@@ -390,7 +417,7 @@ struct skv_scan {
 	__u32 nr_keys;		/* out */
 };
 
-#define SKV_SCAN_SIZE_VER0	sizeof(struct skv_scan)
+#define SKV_SCAN_SIZE_VER0	48
 
 struct skv_flush {
 	__u32 size;
@@ -398,7 +425,7 @@ struct skv_flush {
 	__u64 count;		/* out */
 };
 
-#define SKV_FLUSH_SIZE_VER0	sizeof(struct skv_flush)
+#define SKV_FLUSH_SIZE_VER0	16
 
 struct skv_stats {
 	__u32 size;
@@ -413,7 +440,7 @@ struct skv_stats {
 	__u64 expirations;
 };
 
-#define SKV_STATS_SIZE_VER0	sizeof(struct skv_stats)
+#define SKV_STATS_SIZE_VER0	72
 
 struct skv_info {
 	__u32 size;
@@ -426,7 +453,7 @@ struct skv_info {
 	__u32 __reserved0;
 };
 
-#define SKV_INFO_SIZE_VER0	sizeof(struct skv_info)
+#define SKV_INFO_SIZE_VER0	128
 
 struct skv_set {
 	__u32 size;
@@ -438,7 +465,7 @@ struct skv_set {
 	__u32 gid;
 };
 
-#define SKV_SET_SIZE_VER0	sizeof(struct skv_set)
+#define SKV_SET_SIZE_VER0	32
 
 #define SKV_IOC_MAGIC		0xB9
 
