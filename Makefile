@@ -14,8 +14,8 @@ DEMO_KERNEL ?= 6.12
 KSRC_TAR := /usr/src/linux-source-6.12.tar.xz
 CHECKPATCH := $(BUILD)/ksrc/scripts/checkpatch.pl
 
-.PHONY: all deps modules userspace selftests checkpatch sparse check demo vm \
-	clean help
+.PHONY: all deps modules userspace selftests checkpatch sparse layers \
+	layers-test check demo vm clean help
 
 all: deps modules userspace selftests
 
@@ -24,6 +24,7 @@ help:
 	@echo "make check     the whole test suite on $(KERNELS)"
 	@echo "make vm        interactive shell in the test VM (KERNEL=6.1|6.12|debug)"
 	@echo "make modules   skv.ko for every supported kernel (W=1)"
+	@echo "make layers    check kmod/'s layer rule (tools/check-layers)"
 	@echo "make deps      install the Debian packages the build needs"
 	@echo "make bench     skv against the null ioctl, BPF maps, Redis, memcached, LMDB"
 	@echo "make fuzz      the ioctl/netlink fuzzer alone on the debug kernel (SEED=, ITERS=)"
@@ -74,9 +75,23 @@ sparse: deps
 		{ cat $(BUILD)/sparse.log; exit 1; }; \
 	if grep -E 'warning|error' $(BUILD)/sparse.log; then exit 1; fi
 
+# The layer rule of kmod/ (DESIGN.md, "Layers of the module"): each file
+# calls only files below it, and only ioctl.c touches user memory.
+# layers-test runs tools/check-layers on its fixtures, layers on kmod/;
+# make check runs both.
+layers-test:
+	@echo "  LAYERS  tools/tests/layers/"
+	@mkdir -p $(BUILD)
+	@python3 $(TOP)/tools/tests/layers/run >$(BUILD)/layers-test.log 2>&1 || \
+		{ cat $(BUILD)/layers-test.log; exit 1; }
+
+layers: layers-test
+	@echo "  LAYERS  kmod/"
+	@cd $(TOP) && python3 tools/check-layers kmod
+
 # Static checks first (seconds), then the suite on every kernel and the
 # smoke test of the Debian packages; one summary line at the very end.
-check: all checkpatch sparse netlink-check dkms-check
+check: all checkpatch sparse netlink-check dkms-check layers
 	@$(TOP)/tools/check.sh $(KERNELS)
 
 demo: all

@@ -25,8 +25,6 @@
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
 
-#include <linux/skv_netlink.h>
-
 #include "internal.h"
 
 #ifndef SOL_NETLINK

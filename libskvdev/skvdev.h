@@ -16,8 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <linux/skv.h>
-#include <linux/skv_netlink.h>
+#include <skvdev/skv.h>
 
 #ifdef __cplusplus
 extern "C" {

@@ -15,7 +15,7 @@ BENCH_PKGS := redis-server memcached liblmdb-dev libhiredis-dev \
 	libmemcached-dev libjson-c-dev libnl-genl-3-dev gnuplot-nox
 BENCH_CFLAGS := -O2 -g -Wall -Wextra -Wno-missing-field-initializers \
 	$$(pkg-config --cflags libnl-genl-3.0 2>/dev/null) \
-	-I$(TOP)/uapi -I$(TOP)/libskvdev -pthread
+	-I$(TOP)/uapi -I$(TOP)/libskvdev -I$(BUILD)/include -pthread
 BENCH_COMMON := $(BENCH_DIR)/harness.c $(BENCH_DIR)/bench.h
 BENCH_SKV_SRCS := $(BENCH_DIR)/skv_bench.c $(BENCH_DIR)/b_skv.c \
 	$(BENCH_DIR)/report.c $(BENCH_DIR)/harness.c

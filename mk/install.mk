@@ -110,6 +110,8 @@ uninstall-userspace:
 	@cd $(BUILD)/uninstall-stage && find . ! -type d | sed 's|^\.||' | LC_ALL=C sort | \
 		while read -r f; do echo "rm -f $(DESTDIR)$$f"; rm -f "$(DESTDIR)$$f"; done
 	@rm -rf $(BUILD)/uninstall-stage
+	@# The uapi headers' directory is libskvdev's own.
+	@rmdir $(DESTDIR)$(INCLUDEDIR)/skvdev 2>/dev/null || true
 
 # udev rule, modprobe.d options, modules-load.d ------------------------------
 # An existing /etc/modprobe.d/skv.conf is the administrator's and is kept;

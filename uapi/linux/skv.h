@@ -488,6 +488,6 @@ struct skv_set {
 #define SKV_IOC_SET		_IOW(SKV_IOC_MAGIC, 0x1a, struct skv_set)
 
 /* The generic netlink family, generated from its YAML spec. */
-#include <linux/skv_netlink.h>
+#include "skv_netlink.h"
 
 #endif /* _UAPI_LINUX_SKV_H */

@@ -1,0 +1,9 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "skv.h"
+
+void skv_expire_one(struct skv_table *t)
+{
+	skv_entry_free(t);
+	skv_stat_inc(t);
+	skv_store_get(t, NULL);	/* up: store.c is above */
+}
