@@ -1134,7 +1134,6 @@ static struct notifier_block skv_nl_notifier = {
 	.notifier_call = skv_nl_release,
 };
 
-
 static const struct genl_ops skv_nl_ops[] = {
 	{
 		.cmd		= SKV_CMD_TABLE_NEW,

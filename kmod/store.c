@@ -52,6 +52,7 @@ struct skv_retry {
 };
 
 static bool skv_retry(struct skv_retry *r, int *ret)
+	__must_hold(RCU)
 {
 	if (*ret == -EAGAIN) {
 		if (++r->again % SKV_RETRY_YIELD)

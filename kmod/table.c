@@ -32,6 +32,7 @@ MODULE_PARM_DESC(max_tables_per_user,
 /* Like ipcperms(): a table's mode holds owner, group and other rwx bits. */
 #define SKV_MODE_OWNER_SHIFT	6
 #define SKV_MODE_GROUP_SHIFT	3
+#define SKV_MODE_MASK		0777
 #define SKV_POLICY_LAST		SKV_POLICY_LRU
 
 struct skv_net {
@@ -131,7 +132,7 @@ static int skv_attr_check(const struct skv_table_attr *a, bool exempt)
 	if (a->max_entries > SKV_MAX_ENTRIES_CAP ||
 	    a->max_key_len > SKV_KEY_LEN_CAP ||
 	    a->max_value_len > SKV_VALUE_LEN_CAP ||
-	    a->policy > SKV_POLICY_LAST || a->mode & ~S_IRWXUGO)
+	    a->policy > SKV_POLICY_LAST || a->mode & ~SKV_MODE_MASK)
 		return -EINVAL;
 	/* The per-user byte quota is max_bytes' hard cap. */
 	if (!exempt && a->max_bytes > skv_user_bytes_max())
@@ -404,7 +405,7 @@ int skv_table_set(struct skv_table *t, const struct skv_set *s)
 	    (!(set.mask & SKV_SET_UID) && set.uid) ||
 	    (!(set.mask & SKV_SET_GID) && set.gid))
 		return -EINVAL;
-	if (set.policy > SKV_POLICY_LAST || set.mode & ~S_IRWXUGO)
+	if (set.policy > SKV_POLICY_LAST || set.mode & ~SKV_MODE_MASK)
 		return -EINVAL;
 	if (set.mask & SKV_SET_UID) {
 		uid = make_kuid(current_user_ns(), set.uid);
