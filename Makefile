@@ -41,7 +41,8 @@ modules: deps
 		mkdir -p $(BUILD)/kmod-$$k; \
 		cp -a $(TOP)/Kbuild $(TOP)/kmod $(TOP)/uapi $(BUILD)/kmod-$$k/; \
 		echo "  KMOD    skv.ko for $$k"; \
-		$(MAKE) -s -C $$KDIR M=$(BUILD)/kmod-$$k W=1 modules; \
+		$(MAKE) -s -C $$KDIR M=$(BUILD)/kmod-$$k W=1 \
+			$$([ $$k = debug ] && echo SKV_DEBUG=y) modules; \
 	done
 
 userspace: deps

@@ -18,6 +18,7 @@
  * write of the same user was in flight meanwhile; otherwise it retries.
  * No interleaving fails a write that fits.
  */
+#include <linux/delay.h>
 #include <linux/jiffies.h>
 #include <linux/math64.h>
 #include <linux/moduleparam.h>
@@ -33,6 +34,43 @@ static unsigned long skv_max_user_bytes = 64UL << 20;
 module_param_named(max_bytes_per_user, skv_max_user_bytes, ulong, 0644);
 MODULE_PARM_DESC(max_bytes_per_user,
 		 "Entry and bucket bytes one user's tables may hold, without CAP_SYS_RESOURCE (default 64 MiB)");
+
+#ifdef SKV_DEBUG
+/*
+ * Test hooks, compiled into debug builds only: a delay between a write's
+ * charge and its publication, to make the races of concurrent writers of
+ * one key hittable, and an offset added to the LRU clock, to test idle
+ * times of hours and days.
+ */
+static unsigned int skv_debug_publish_delay_us;
+module_param_named(debug_publish_delay_us, skv_debug_publish_delay_us,
+		   uint, 0644);
+static unsigned int skv_debug_clock_offset_s;
+module_param_named(debug_clock_offset_s, skv_debug_clock_offset_s, uint,
+		   0644);
+
+static void skv_debug_publish_delay(void)
+{
+	unsigned int us = READ_ONCE(skv_debug_publish_delay_us);
+
+	if (us)
+		udelay(us);
+}
+
+static u32 skv_debug_clock_offset(void)
+{
+	return READ_ONCE(skv_debug_clock_offset_s);
+}
+#else
+static void skv_debug_publish_delay(void)
+{
+}
+
+static u32 skv_debug_clock_offset(void)
+{
+	return 0;
+}
+#endif
 
 /* The per-user byte quota. */
 u64 skv_user_bytes_max(void)
@@ -78,7 +116,8 @@ u64 skv_ttl_left_ms(const struct skv_entry *e)
 /* LRU recency in seconds, 24 bits wide as Redis' LRU clock (194 days). */
 u32 skv_lru_clock(void)
 {
-	return (u32)div_u64(get_jiffies_64(), HZ) & SKV_LRU_CLOCK_MASK;
+	return ((u32)div_u64(get_jiffies_64(), HZ) + skv_debug_clock_offset()) &
+	       SKV_LRU_CLOCK_MASK;
 }
 
 /* Seconds since @e was last used, correct for up to 2^24 s of idleness. */
@@ -416,6 +455,7 @@ int skv_entry_publish(struct skv_table *t, const struct skv_key *k,
 	ret = skv_charge_begin(t, &c);
 	if (ret)
 		return ret;
+	skv_debug_publish_delay();
 
 	/* Taken after @old was read, so a key's versions only go up. */
 	new->version = atomic64_inc_return(&t->version);

@@ -465,12 +465,15 @@ static int skv_nl_key_table(struct genl_info *info, bool write,
 	return ret;
 }
 
+/* What follows the value in a key-get reply: version, ttl-ms, user-flags. */
+#define SKV_NL_ENTRY_TAIL	(2 * nla_total_size_64bit(sizeof(u64)) + \
+				 nla_total_size(sizeof(u32)))
+
 /* Message room for a key-get reply of an entry of these lengths. */
 static size_t skv_nl_entry_size(u32 key_len, u32 value_len)
 {
 	return nla_total_size(key_len) + nla_total_size(value_len) +
-	       2 * nla_total_size_64bit(sizeof(u64)) +
-	       nla_total_size(sizeof(u32));
+	       SKV_NL_ENTRY_TAIL;
 }
 
 /*
@@ -480,10 +483,12 @@ static size_t skv_nl_entry_size(u32 key_len, u32 value_len)
 static struct nlattr *skv_nl_value_begin(struct sk_buff *msg,
 					 struct kvec *kv, struct iov_iter *to)
 {
-	int room = skb_tailroom(msg) - (int)skv_nl_entry_size(0, 0);
+	int room = skb_tailroom(msg) - SKV_NL_ENTRY_TAIL - NLA_HDRLEN;
 	struct nlattr *nla;
 
-	room = clamp(room, 0, (int)SKV_NL_VALUE_MAX);
+	/* Whole alignment units, so the attribute's padding fits too. */
+	room = max(room, 0) & ~(NLA_ALIGNTO - 1);
+	room = min(room, (int)SKV_NL_VALUE_MAX);
 	nla = nla_reserve(msg, SKV_A_ENTRY_VALUE, room);
 	if (!nla)
 		return NULL;

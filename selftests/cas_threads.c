@@ -193,4 +193,96 @@ TEST_F_TIMEOUT(cas, readers_never_see_torn_values, 300)
 	EXPECT_EQ(0, c.torn) TH_LOG("%lu torn of %lu reads", c.torn, c.reads);
 }
 
+/*
+ * Review finding 12: writers replacing the same key both charged their
+ * size change against the same old entry; the loser gave it back and
+ * retried, and meanwhile the table's byte count was below the truth (on a
+ * small table, below zero, which a u64 comparison took for huge): a third
+ * writer's write that fitted failed with -EFBIG. Here the table holds
+ * exactly two keys of the largest value, so every write fits. The debug
+ * build's debug_publish_delay_us widens the window between charge and
+ * publication.
+ */
+#define FIT_DELAY	"/sys/module/skv/parameters/debug_publish_delay_us"
+#define FIT_VALUE	64
+#define FIT_THREADS	3
+
+struct fitter {
+	int fd;
+	unsigned int loops, seed;
+	unsigned long failed;
+	int err;
+};
+
+static void *fitter_thread(void *p)
+{
+	struct fitter *f = p;
+	char val[FIT_VALUE];
+	unsigned int i, len;
+	int ret;
+
+	memset(val, 'f', sizeof(val));
+	for (i = 0; i < f->loops; i++) {
+		len = 1 + rand_r(&f->seed) % FIT_VALUE;
+		ret = skv_put(f->fd, rand_r(&f->seed) & 1 ? "a" : "b", 1, val,
+			      len, 0, NULL);
+		if (ret) {
+			f->failed++;
+			if (!f->err)
+				f->err = ret;
+		}
+	}
+	return NULL;
+}
+
+static int fit_set_delay(unsigned int us)
+{
+	FILE *f = fopen(FIT_DELAY, "w");
+	int ret;
+
+	if (!f)
+		return -errno;
+	ret = fprintf(f, "%u\n", us) < 0 ? -EIO : 0;
+	if (fclose(f))
+		ret = -errno;
+	return ret;
+}
+
+TEST_F_TIMEOUT(cas, concurrent_replacers_never_fail_a_write_that_fits, 300)
+{
+	struct skv_table_attr attr = {
+		.max_entries = 2, .max_bytes = 2 * (1 + FIT_VALUE),
+	};
+	struct fitter f[FIT_THREADS];
+	pthread_t th[FIT_THREADS];
+	unsigned long failed = 0;
+	char name[SKV_NAME_MAX];
+	bool delay;
+	unsigned int i;
+	int fd;
+
+	skv_name(name, "fit");
+	fd = skv_create(self->ctl, name, &attr);
+	ASSERT_LE(0, fd);
+	delay = !fit_set_delay(20);
+	for (i = 0; i < FIT_THREADS; i++) {
+		f[i] = (struct fitter){ .fd = fd, .seed = i + 1,
+					.loops = skv_budget(30000) };
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, fitter_thread, &f[i]));
+	}
+	for (i = 0; i < FIT_THREADS; i++) {
+		pthread_join(th[i], NULL);
+		failed += f[i].failed;
+		EXPECT_EQ(0, f[i].err) TH_LOG("thread %u: %s", i,
+					       strerror(-f[i].err));
+	}
+	if (delay)
+		fit_set_delay(0);
+	TH_LOG("%u x %u writes%s, %lu failed", FIT_THREADS, f[0].loops,
+	       delay ? " with a 20 us window" : "", failed);
+	EXPECT_EQ(0, failed);
+	close(fd);
+	skv_table_delete(self->ctl, name);
+}
+
 TEST_HARNESS_MAIN

@@ -224,6 +224,101 @@ TEST_F_TIMEOUT(limits, lru_evicts_approximately_least_recently_used, 120)
 	close(fd);
 }
 
+/*
+ * Review finding 5: the LRU clock compared atimes as (s16)(a - b), so an
+ * entry idle for more than about 9 hours looked newer than one used just
+ * now. Recency must hold for any idle time Redis' 24-bit clock handles.
+ * The debug build's debug_clock_offset_s moves the module's clock (no
+ * test can wait hours); other builds skip.
+ */
+#define LRU_CLOCK_OFFSET "/sys/module/skv/parameters/debug_clock_offset_s"
+
+static int lru_set_clock_offset(unsigned long s)
+{
+	FILE *f = fopen(LRU_CLOCK_OFFSET, "w");
+	int ret;
+
+	if (!f)
+		return -errno;
+	ret = fprintf(f, "%lu\n", s) < 0 ? -EIO : 0;
+	if (fclose(f))
+		ret = -errno;
+	return ret;
+}
+
+FIXTURE(lru_idle) {
+	int ctl;
+	char name[SKV_NAME_MAX];
+};
+
+FIXTURE_VARIANT(lru_idle) {
+	unsigned long idle_s;
+};
+
+FIXTURE_VARIANT_ADD(lru_idle, ten_hours) { .idle_s = 10 * 3600 };
+FIXTURE_VARIANT_ADD(lru_idle, hundred_days) { .idle_s = 100 * 86400 };
+
+FIXTURE_SETUP(lru_idle)
+{
+	self->ctl = skv_ctl_open();
+	ASSERT_LE(0, self->ctl);
+	skv_name(self->name, "lru-idle");
+}
+
+FIXTURE_TEARDOWN(lru_idle)
+{
+	lru_set_clock_offset(0);
+	skv_table_delete(self->ctl, self->name);
+	close(self->ctl);
+}
+
+TEST_F(lru_idle, used_keys_survive_old_ones)
+{
+	const unsigned int cap = 100, touched = cap / 5, extra = cap / 4;
+	struct skv_table_attr attr = {
+		.max_entries = cap, .policy = SKV_POLICY_LRU,
+	};
+	unsigned int i, touched_left = 0;
+	char key[16], buf[16];
+	int fd;
+
+	if (access(LRU_CLOCK_OFFSET, W_OK))
+		SKIP(return, "no %s (not a debug build)", LRU_CLOCK_OFFSET);
+	ASSERT_EQ(0, lru_set_clock_offset(0));
+	fd = skv_create(self->ctl, self->name, &attr);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < cap; i++) {
+		key_of(key, sizeof(key), "old", i);
+		ASSERT_EQ(0, skv_put_str(fd, key, "v"));
+	}
+	/* A long time later, a fifth of the keys are used, then new ones come. */
+	ASSERT_EQ(0, lru_set_clock_offset(variant->idle_s));
+	for (i = 0; i < touched; i++) {
+		key_of(key, sizeof(key), "old", i);
+		ASSERT_EQ(1, skv_get_str(fd, key, buf, sizeof(buf)));
+	}
+	for (i = 0; i < extra; i++) {
+		key_of(key, sizeof(key), "new", i);
+		ASSERT_EQ(0, skv_put_str(fd, key, "v")) TH_LOG("new key %u", i);
+	}
+	ASSERT_EQ(0, lru_set_clock_offset(0));
+
+	for (i = 0; i < touched; i++) {
+		key_of(key, sizeof(key), "old", i);
+		if (skv_get_str(fd, key, buf, sizeof(buf)) == 1)
+			touched_left++;
+	}
+	/*
+	 * Each eviction takes the oldest of 5 sampled keys: a used key goes
+	 * only when all 5 were used or new (rare). With the order inverted,
+	 * used keys go first.
+	 */
+	TH_LOG("after %lu s idle: used keys kept %u/%u", variant->idle_s,
+	       touched_left, touched);
+	EXPECT_LE(touched * 9 / 10, touched_left);
+	close(fd);
+}
+
 TEST_F(limits, lru_table_never_exceeds_max_entries)
 {
 	const unsigned int cap = 64, n = skv_budget(5000);

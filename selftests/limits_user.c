@@ -223,6 +223,59 @@ TEST_F(lu, byte_quota_per_user)
 	EXPECT_EQ(0, alice.err3) TH_LOG("deleted entries were not given back");
 }
 
+/*
+ * Review finding 7: rhashtable allocates its bucket arrays itself, without
+ * a memory cgroup charge; they count in the owner's byte quota instead.
+ * An empty table already has 64 buckets (512 bytes and a header): twelve
+ * of them are more than a 4096-byte quota, so a one-byte PUT fails with
+ * -EDQUOT; with eight of the tables deleted it fits again.
+ */
+#define LU_BUCKET_QUOTA		4096
+#define LU_BUCKET_TABLES	12
+
+static void lu_empty_tables(struct lu_result *r)
+{
+	int ctl = rt_ctl_open(), fd[LU_BUCKET_TABLES], i;
+	char name[32];
+
+	for (i = 0; i < LU_BUCKET_TABLES; i++) {
+		snprintf(name, sizeof(name), "lu-empty-%d", i);
+		fd[i] = rt_table_create(ctl, name);
+		if (fd[i] < 0) {
+			r->err = fd[i];
+			return;
+		}
+		r->created++;
+	}
+	r->err2 = rt_put(fd[0], "k", 1, "v", 1, 0, 0, NULL);
+	for (i = LU_BUCKET_TABLES - 8; i < LU_BUCKET_TABLES; i++) {
+		close(fd[i]);
+		snprintf(name, sizeof(name), "lu-empty-%d", i);
+		rt_table_delete(ctl, name);
+	}
+	r->err3 = rt_put(fd[0], "k", 1, "v", 1, 0, 0, NULL);
+	for (i = 0; i < LU_BUCKET_TABLES - 8; i++) {
+		close(fd[i]);
+		snprintf(name, sizeof(name), "lu-empty-%d", i);
+		rt_table_delete(ctl, name);
+	}
+	close(ctl);
+}
+
+TEST_F(lu, bucket_memory_counts_in_byte_quota)
+{
+	struct lu_result alice;
+
+	ASSERT_EQ(0, rt_write_ulong(LU_BYTES, LU_BUCKET_QUOTA));
+	ASSERT_EQ(0, lu_as_user(1000, lu_empty_tables, &alice));
+	ASSERT_EQ(0, alice.err) TH_LOG("create: %s", strerror(-alice.err));
+	ASSERT_EQ(LU_BUCKET_TABLES, alice.created);
+	EXPECT_EQ(-EDQUOT, alice.err2)
+		TH_LOG("%d empty tables' buckets are not counted: put gave %d",
+		       LU_BUCKET_TABLES, alice.err2);
+	EXPECT_EQ(0, alice.err3) TH_LOG("deleted tables' buckets not given back");
+}
+
 /* A fresh user cannot make a table with max_bytes above its quota. */
 static void lu_big_table(struct lu_result *r)
 {

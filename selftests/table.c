@@ -263,6 +263,25 @@ TEST_F(table, name_with_bad_characters_is_einval)
 	}
 }
 
+/*
+ * Review finding 10: the kernel's isalnum() takes Latin-1 letters
+ * (0xc0-0xff) for alphanumerics; the ABI's [A-Za-z0-9._-] is ASCII.
+ */
+TEST_F(table, name_with_latin1_letters_is_einval)
+{
+	static const char *const bad[] = {
+		"\xe9t\xe9", "\xff\xfe", "caf\xe9", "\xc0", "a\xdf", "\xf8z",
+	};
+	char name[SKV_NAME_MAX];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		memset(name, 0, sizeof(name));
+		strcpy(name, bad[i]);
+		expect_bad_name(_metadata, self->ctl, name, "latin-1");
+	}
+}
+
 TEST_F(table, name_with_junk_after_nul_is_einval)
 {
 	char name[SKV_NAME_MAX] = "good";
