@@ -155,6 +155,16 @@ static int nl_error(struct nl *nl, struct nlmsghdr *nlh)
 	return e->error;
 }
 
+/* The errno a dump ended with: NLMSG_DONE carries it. */
+static int nl_done_err(struct nlmsghdr *nlh)
+{
+	int err = 0;
+
+	if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(err)))
+		memcpy(&err, NLMSG_DATA(nlh), sizeof(err));
+	return err;
+}
+
 /* Send @r and read until its ack: 0 or -errno; events are skipped. */
 static int nl_do(struct nl *nl, struct req *r)
 {
@@ -246,6 +256,8 @@ static int next_event(struct nl *nl, char *table, char *key, int ms)
 			return 0;
 		/* the kernel queues one event per skb */
 		len = recv(nl->fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (len < 0 && errno == ENOBUFS)
+			continue;	/* overrun (the old kernel says so) */
 		if (len < 0)
 			return -errno;
 		nlh = (void *)buf;
@@ -352,37 +364,42 @@ FIXTURE_TEARDOWN(nlr)
  * on the deleted table: it pinned its entries and its owner's table
  * quota, and the same socket's subscribe to a new table of that name
  * answered -EEXIST. Alice (quota lowered to 4 tables) races a subscribe
- * on one thread against a TABLE_DELETE ioctl on another, with the delete
- * delayed by a varying spin to sweep the window, then recreates the table
- * and subscribes again on the same socket: never -EEXIST; and at the end
- * her quota is whole again.
+ * on one thread against a TABLE_DELETE ioctl on another, then recreates
+ * the table and subscribes again on the same socket: never -EEXIST; and
+ * at the end her quota is whole again. The delete's delay walks towards
+ * the point where each side wins half of the races, where the window is.
  */
 #define R1_QUOTA	4
 
 struct r1_shared {
 	int iters, won, lost;	/* subscribe before / after the delete */
-	int eexist, edquot, other, other_err, other_where;
+	unsigned int delay;
+	int eexist, first_eexist, quota_short;
+	int edquot, other, other_err, other_where;
 	int quota_left;		/* tables alice could create at the end */
 };
 
+/* Both sides busy-wait (no futex wake-up latency) for a tight start. */
 struct r1_ctx {
-	pthread_barrier_t start, end;
 	struct nl *sub;
 	const char *name;
-	volatile int stop;
+	int go, done;		/* round numbers; go < 0: stop */
 	int ret;
 };
 
 static void *r1_subscriber(void *arg)
 {
 	struct r1_ctx *c = arg;
+	int round = 0, go;
 
 	for (;;) {
-		pthread_barrier_wait(&c->start);
-		if (c->stop)
+		while ((go = __atomic_load_n(&c->go, __ATOMIC_ACQUIRE)) == round)
+			;
+		if (go < 0)
 			return NULL;
+		round = go;
 		c->ret = subscribe(c->sub, c->name, SKV_CMD_SUBSCRIBE);
-		pthread_barrier_wait(&c->end);
+		__atomic_store_n(&c->done, round, __ATOMIC_RELEASE);
 	}
 }
 
@@ -395,14 +412,36 @@ static void r1_fail(struct r1_shared *r, int where, int err)
 	r->other++;
 }
 
+/* How many tables (up to R1_QUOTA) alice can create now; deletes them. */
+static int r1_quota(int ctl, const char *name,
+		    const struct skv_table_attr *attr)
+{
+	char extra[SKV_NAME_MAX + 8];
+	int fd, i, n;
+
+	for (n = 0; n < R1_QUOTA; n++) {
+		snprintf(extra, sizeof(extra), "%s-q%d", name, n);
+		fd = skv_create(ctl, extra, attr);
+		if (fd < 0)
+			break;
+		close(fd);
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(extra, sizeof(extra), "%s-q%d", name, i);
+		skv_table_delete(ctl, extra);
+	}
+	return n;
+}
+
 static void r1_child(struct r1_shared *r, __u16 family, int iters)
 {
 	struct skv_table_attr attr = { .mode = 0600 };
-	char name[SKV_NAME_MAX], extra[SKV_NAME_MAX];
 	struct r1_ctx c = { 0 };
+	char name[SKV_NAME_MAX];
 	struct nl sub;
 	pthread_t th;
-	int ctl, fd, i, ret;
+	unsigned int delay = 0, step;
+	int ctl, fd, i, ret, ret2;
 
 	ctl = skv_ctl_open();
 	if (ctl < 0 || nl_open(&sub))
@@ -411,8 +450,6 @@ static void r1_child(struct r1_shared *r, __u16 family, int iters)
 	skv_name(name, "nlr1");
 	c.sub = &sub;
 	c.name = name;
-	pthread_barrier_init(&c.start, NULL, 2);
-	pthread_barrier_init(&c.end, NULL, 2);
 	if (pthread_create(&th, NULL, r1_subscriber, &c))
 		return r1_fail(r, 2, -errno);
 
@@ -427,19 +464,28 @@ static void r1_child(struct r1_shared *r, __u16 family, int iters)
 			break;
 		}
 		close(fd);
-		pthread_barrier_wait(&c.start);
-		spin((i % 64) * 400);
+		__atomic_store_n(&c.go, i + 1, __ATOMIC_RELEASE);
+		spin(delay);
 		ret = skv_table_delete(ctl, name);
-		pthread_barrier_wait(&c.end);
+		while (__atomic_load_n(&c.done, __ATOMIC_ACQUIRE) != i + 1)
+			;
 		r->iters++;
 		if (ret)
 			r1_fail(r, 4, ret);
-		if (c.ret == 0)
+		/*
+		 * The window is where neither side clearly wins: walk the
+		 * delete's delay towards it, with some jitter.
+		 */
+		step = delay / 16 + 20 + rand() % 64;
+		if (c.ret == 0) {
 			r->won++;
-		else if (c.ret == -ENOENT)
+			delay = delay > step ? delay - step : 0;
+		} else if (c.ret == -ENOENT) {
 			r->lost++;
-		else
+			delay += step;
+		} else {
 			r1_fail(r, 5, c.ret);
+		}
 
 		/* the same name again, the same socket */
 		fd = skv_create(ctl, name, &attr);
@@ -453,32 +499,36 @@ static void r1_child(struct r1_shared *r, __u16 family, int iters)
 		}
 		close(fd);
 		ret = subscribe(&sub, name, SKV_CMD_SUBSCRIBE);
-		if (ret == -EEXIST)
-			r->eexist++;
-		else if (ret)
+		if (ret && ret != -EEXIST)
 			r1_fail(r, 7, ret);
-		ret = skv_table_delete(ctl, name);
-		if (ret)
-			r1_fail(r, 8, ret);
+		ret2 = skv_table_delete(ctl, name);
+		if (ret2)
+			r1_fail(r, 8, ret2);
 		nl_drain(&sub);
+		if (ret != -EEXIST)
+			continue;
+		/*
+		 * A subscription was left on the deleted table. Count it,
+		 * see whether it holds a table of the quota, then close the
+		 * socket (which ends it) to count the next one afresh.
+		 */
+		if (!r->eexist++)
+			r->first_eexist = i;
+		if (r1_quota(ctl, name, &attr) < R1_QUOTA)
+			r->quota_short++;
+		close(sub.fd);
+		if (nl_open(&sub)) {
+			r1_fail(r, 9, -errno);
+			break;
+		}
+		sub.family = family;
 	}
-	c.stop = 1;
-	pthread_barrier_wait(&c.start);
+	__atomic_store_n(&c.go, -1, __ATOMIC_RELEASE);
 	pthread_join(th, NULL);
 
+	r->delay = delay;
 	/* every table deleted: the whole quota is free, socket still open */
-	for (i = 0; i < R1_QUOTA; i++) {
-		snprintf(extra, sizeof(extra), "%s-q%d", name, i);
-		fd = skv_create(ctl, extra, &attr);
-		if (fd < 0)
-			break;
-		close(fd);
-		r->quota_left++;
-	}
-	while (i-- > 0) {
-		snprintf(extra, sizeof(extra), "%s-q%d", name, i);
-		skv_table_delete(ctl, extra);
-	}
+	r->quota_left = r1_quota(ctl, name, &attr);
 	close(sub.fd);
 	close(ctl);
 }
@@ -506,9 +556,9 @@ TEST_F_TIMEOUT(nlr, subscribe_races_table_delete, 600)
 	}
 	waitpid(pid, &status, 0);
 	write_param(MAX_TABLES, saved);
-	TH_LOG("%d races: subscribe first %d, delete first %d; EEXIST %d, EDQUOT %d, quota left %d/%d",
-	       r->iters, r->won, r->lost, r->eexist, r->edquot,
-	       r->quota_left, R1_QUOTA);
+	TH_LOG("%d races (final delay %u): subscribe first %d, delete first %d; EEXIST %d (first at %d, %d of them holding a quota table), EDQUOT %d, quota left %d/%d",
+	       r->iters, r->delay, r->won, r->lost, r->eexist, r->first_eexist,
+	       r->quota_short, r->edquot, r->quota_left, R1_QUOTA);
 	ASSERT_TRUE(WIFEXITED(status));
 	ASSERT_EQ(0, WEXITSTATUS(status));
 	EXPECT_EQ(0, r->other) {
@@ -516,6 +566,7 @@ TEST_F_TIMEOUT(nlr, subscribe_races_table_delete, 600)
 		       r->other_where);
 	}
 	EXPECT_EQ(0, r->eexist);
+	EXPECT_EQ(0, r->quota_short);
 	EXPECT_EQ(0, r->edquot);
 	EXPECT_EQ(R1_QUOTA, r->quota_left);
 	EXPECT_EQ(iters, r->iters);
@@ -699,6 +750,7 @@ TEST_F_TIMEOUT(nlr, table_dump_keeps_requester_creds, 300)
 			const char *tn;
 
 			if (nlh->nlmsg_type == NLMSG_DONE) {
+				err = nl_done_err(nlh);
 				done = 1;
 				break;
 			}
@@ -785,8 +837,9 @@ TEST_F_TIMEOUT(nlr, key_dump_reaps_expired, 600)
 			     nlh = NLMSG_NEXT(nlh, len)) {
 				if (nlh->nlmsg_type == NLMSG_DONE ||
 				    nlh->nlmsg_type == NLMSG_ERROR) {
-					if (nlh->nlmsg_type == NLMSG_ERROR)
-						err = nl_error(&self->nl, nlh);
+					err = nlh->nlmsg_type == NLMSG_ERROR ?
+					      nl_error(&self->nl, nlh) :
+					      nl_done_err(nlh);
 					done = 1;
 					break;
 				}
@@ -958,6 +1011,7 @@ TEST_F_TIMEOUT(nlr, key_dump_big_values, 120)
 			unsigned int klen;
 
 			if (nlh->nlmsg_type == NLMSG_DONE) {
+				err = nl_done_err(nlh);
 				done = 1;
 				break;
 			}
@@ -997,10 +1051,16 @@ TEST_F_TIMEOUT(nlr, key_dump_big_values, 120)
 	close(fd);
 	skv_table_delete(self->ctl, name);
 	free(val);
-	ASSERT_EQ(0, err) TH_LOG("dump ended with %d (%s)", err,
-				 self->nl.ext_msg);
-	for (i = 0; i < (int)ARRAY_SIZE(ks); i++)
-		EXPECT_EQ(1, seen[i]) TH_LOG("key %d", i);
+	for (i = 0; i < (int)ARRAY_SIZE(ks); i++) {
+		const char *k = ks[i].key;
+
+		EXPECT_EQ(1, seen[i]) {
+			TH_LOG("key %s listed %d times", k, seen[i]);
+		}
+	}
+	EXPECT_EQ(0, err) {
+		TH_LOG("dump ended with %d", err);
+	}
 }
 
 TEST_HARNESS_MAIN
