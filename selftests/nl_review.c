@@ -642,7 +642,7 @@ static void r2_child(int in, int out, int read_ms)
 TEST_F_TIMEOUT(nlr, closed_subscriber_portid_reuse, 600)
 {
 	struct skv_table_attr attr = { .mode = 0600 };
-	int iters = skv_slow_kernel() ? 30 : 200;
+	int iters = skv_slow_kernel() ? 30 : 150;
 	int p2c[2], c2p[2], i, got, leaks = 0, leaked_iters = 0, status;
 	char name[SKV_NAME_MAX], table[SKV_NAME_MAX], key[64];
 	struct r2_writer w = { 0 };
