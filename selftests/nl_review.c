@@ -535,7 +535,7 @@ static void r1_child(struct r1_shared *r, __u16 family, int iters)
 
 TEST_F_TIMEOUT(nlr, subscribe_races_table_delete, 600)
 {
-	int iters = skv_budget(1000), status;
+	int iters = skv_budget(700), status;
 	unsigned long saved;
 	struct r1_shared *r;
 	pid_t pid;
