@@ -307,15 +307,21 @@ static int skv_reserve(struct skv_table *t, const struct skv_charge *c)
 }
 
 /*
- * Start a write that changes usage by @c: reserve its growth, and count it
- * in flight until skv_charge_end(). -ENOSPC (entries), -EFBIG (bytes) or
- * -EDQUOT (owner's quota) if it does not fit; -EAGAIN if it did not fit
- * while another write was in flight, whose reservation may have been
- * given back since: the caller tries again.
+ * Start a write that changes usage by @c, computed against @old, the
+ * entry of @k the caller found (NULL: none): reserve its growth, and count
+ * it in flight until skv_charge_end(). -ENOSPC (entries), -EFBIG (bytes)
+ * or -EDQUOT (owner's quota) if it does not fit; -EAGAIN if it did not
+ * fit while another write was in flight, whose reservation may have been
+ * given back since, or if @old is no longer @k's entry, so that @c was
+ * computed against a stale size: the caller looks again and retries.
+ * Caller holds rcu_read_lock().
  */
-static int skv_charge_begin(struct skv_table *t, const struct skv_charge *c)
+static int skv_charge_begin(struct skv_table *t, const struct skv_charge *c,
+			    const struct skv_key *k,
+			    const struct skv_entry *old)
 {
 	atomic64_t *writers = &t->user->writers;
+	bool fresh;
 	u64 enter, leave;
 	int ret;
 
@@ -323,9 +329,10 @@ static int skv_charge_begin(struct skv_table *t, const struct skv_charge *c)
 	ret = skv_reserve(t, c);
 	if (!ret)
 		return 0;
+	fresh = rhashtable_lookup(&t->ht, k, skv_rht_params) == old;
 	leave = atomic64_add_return(SKV_WRITER_SETTLE, writers);
 	/* Alone from entering to leaving: the counters were exact. */
-	if (skv_writers_in_flight(enter) == 1 &&
+	if (fresh && skv_writers_in_flight(enter) == 1 &&
 	    skv_writers_in_flight(leave) == 0 &&
 	    skv_writers_settled(leave) == skv_writers_settled(enter) + 1)
 		return ret;
@@ -342,6 +349,8 @@ static void skv_charge_end(struct skv_table *t, const struct skv_charge *c,
 	else
 		skv_charge_sub(t, skv_pos(c->entries), skv_pos(c->bytes),
 			       skv_pos(c->cost));
+	/* The counters are settled before the write stops being in flight. */
+	smp_mb__before_atomic();
 	atomic64_add(SKV_WRITER_SETTLE, &t->user->writers);
 }
 
@@ -382,6 +391,7 @@ bool skv_entry_unlink(struct skv_table *t, struct skv_entry *e,
 		return false;
 	}
 	skv_charge_sub(t, c.entries, c.bytes, c.cost);
+	smp_mb__before_atomic();
 	atomic64_add(SKV_WRITER_SETTLE, writers);
 
 	switch (ev) {
@@ -452,7 +462,7 @@ int skv_entry_publish(struct skv_table *t, const struct skv_key *k,
 		c.bytes -= o.bytes;
 		c.cost -= o.cost;
 	}
-	ret = skv_charge_begin(t, &c);
+	ret = skv_charge_begin(t, &c, k, old);
 	if (ret)
 		return ret;
 	skv_debug_publish_delay();

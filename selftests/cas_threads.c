@@ -203,7 +203,6 @@ TEST_F_TIMEOUT(cas, readers_never_see_torn_values, 300)
  * build's debug_publish_delay_us widens the window between charge and
  * publication.
  */
-#define FIT_DELAY	"/sys/module/skv/parameters/debug_publish_delay_us"
 #define FIT_VALUE	64
 #define FIT_THREADS	3
 
@@ -235,19 +234,6 @@ static void *fitter_thread(void *p)
 	return NULL;
 }
 
-static int fit_set_delay(unsigned int us)
-{
-	FILE *f = fopen(FIT_DELAY, "w");
-	int ret;
-
-	if (!f)
-		return -errno;
-	ret = fprintf(f, "%u\n", us) < 0 ? -EIO : 0;
-	if (fclose(f))
-		ret = -errno;
-	return ret;
-}
-
 TEST_F_TIMEOUT(cas, concurrent_replacers_never_fail_a_write_that_fits, 300)
 {
 	struct skv_table_attr attr = {
@@ -264,7 +250,7 @@ TEST_F_TIMEOUT(cas, concurrent_replacers_never_fail_a_write_that_fits, 300)
 	skv_name(name, "fit");
 	fd = skv_create(self->ctl, name, &attr);
 	ASSERT_LE(0, fd);
-	delay = !fit_set_delay(20);
+	delay = !skv_set_param("debug_publish_delay_us", 20);
 	for (i = 0; i < FIT_THREADS; i++) {
 		f[i] = (struct fitter){ .fd = fd, .seed = i + 1,
 					.loops = skv_budget(30000) };
@@ -277,7 +263,7 @@ TEST_F_TIMEOUT(cas, concurrent_replacers_never_fail_a_write_that_fits, 300)
 					       strerror(-f[i].err));
 	}
 	if (delay)
-		fit_set_delay(0);
+		skv_set_param("debug_publish_delay_us", 0);
 	TH_LOG("%u x %u writes%s, %lu failed", FIT_THREADS, f[0].loops,
 	       delay ? " with a 20 us window" : "", failed);
 	EXPECT_EQ(0, failed);

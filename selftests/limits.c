@@ -233,19 +233,6 @@ TEST_F_TIMEOUT(limits, lru_evicts_approximately_least_recently_used, 120)
  */
 #define LRU_CLOCK_OFFSET "/sys/module/skv/parameters/debug_clock_offset_s"
 
-static int lru_set_clock_offset(unsigned long s)
-{
-	FILE *f = fopen(LRU_CLOCK_OFFSET, "w");
-	int ret;
-
-	if (!f)
-		return -errno;
-	ret = fprintf(f, "%lu\n", s) < 0 ? -EIO : 0;
-	if (fclose(f))
-		ret = -errno;
-	return ret;
-}
-
 FIXTURE(lru_idle) {
 	int ctl;
 	char name[SKV_NAME_MAX];
@@ -267,7 +254,7 @@ FIXTURE_SETUP(lru_idle)
 
 FIXTURE_TEARDOWN(lru_idle)
 {
-	lru_set_clock_offset(0);
+	skv_set_param("debug_clock_offset_s", 0);
 	skv_table_delete(self->ctl, self->name);
 	close(self->ctl);
 }
@@ -284,7 +271,7 @@ TEST_F(lru_idle, used_keys_survive_old_ones)
 
 	if (access(LRU_CLOCK_OFFSET, W_OK))
 		SKIP(return, "no %s (not a debug build)", LRU_CLOCK_OFFSET);
-	ASSERT_EQ(0, lru_set_clock_offset(0));
+	ASSERT_EQ(0, skv_set_param("debug_clock_offset_s", 0));
 	fd = skv_create(self->ctl, self->name, &attr);
 	ASSERT_LE(0, fd);
 	for (i = 0; i < cap; i++) {
@@ -292,7 +279,7 @@ TEST_F(lru_idle, used_keys_survive_old_ones)
 		ASSERT_EQ(0, skv_put_str(fd, key, "v"));
 	}
 	/* A long time later, a fifth of the keys are used, then new ones come. */
-	ASSERT_EQ(0, lru_set_clock_offset(variant->idle_s));
+	ASSERT_EQ(0, skv_set_param("debug_clock_offset_s", variant->idle_s));
 	for (i = 0; i < touched; i++) {
 		key_of(key, sizeof(key), "old", i);
 		ASSERT_EQ(1, skv_get_str(fd, key, buf, sizeof(buf)));
@@ -301,7 +288,7 @@ TEST_F(lru_idle, used_keys_survive_old_ones)
 		key_of(key, sizeof(key), "new", i);
 		ASSERT_EQ(0, skv_put_str(fd, key, "v")) TH_LOG("new key %u", i);
 	}
-	ASSERT_EQ(0, lru_set_clock_offset(0));
+	ASSERT_EQ(0, skv_set_param("debug_clock_offset_s", 0));
 
 	for (i = 0; i < touched; i++) {
 		key_of(key, sizeof(key), "old", i);

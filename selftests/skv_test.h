@@ -48,6 +48,23 @@ static inline unsigned int skv_budget(unsigned int fast)
 	return n ? n : 1;
 }
 
+/* Write @val to skv.ko's module parameter @param; 0 or -errno. */
+static inline int skv_set_param(const char *param, unsigned long val)
+{
+	char path[128];
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), "/sys/module/skv/parameters/%s", param);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	ret = fprintf(f, "%lu\n", val) < 0 ? -EIO : 0;
+	if (fclose(f) && !ret)
+		ret = -errno;
+	return ret;
+}
+
 static inline long skv_ioctl(int fd, unsigned long cmd, void *arg)
 {
 	return ioctl(fd, cmd, arg) < 0 ? -errno : 0;
