@@ -391,6 +391,7 @@ bool skv_entry_unlink(struct skv_table *t, struct skv_entry *e,
 		return false;
 	}
 	skv_charge_sub(t, c.entries, c.bytes, c.cost);
+	/* As in skv_charge_end(): settled counters, then out of flight. */
 	smp_mb__before_atomic();
 	atomic64_add(SKV_WRITER_SETTLE, writers);
 

@@ -488,7 +488,7 @@ static struct nlattr *skv_nl_value_begin(struct sk_buff *msg,
 
 	/* Whole alignment units, so the attribute's padding fits too. */
 	room = max(room, 0) & ~(NLA_ALIGNTO - 1);
-	room = min(room, (int)SKV_NL_VALUE_MAX);
+	room = min_t(int, room, SKV_NL_VALUE_MAX);
 	nla = nla_reserve(msg, SKV_A_ENTRY_VALUE, room);
 	if (!nla)
 		return NULL;
