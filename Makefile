@@ -70,9 +70,13 @@ demo-build: deps-demo
 	@$(MAKE) -s -C tools O=$(BUILD) $(BUILD)/bin/skvtool
 	@install -m 0755 tools/demo.sh $(BUILD)/bin/skv-demo
 
+# With them, the command blocks of README.md and the man pages, as a test
+# for the VM (tools/doc-check; the host's blocks run from tools/check.sh).
 selftests: deps
 	@mkdir -p $(BUILD)/tests
 	@$(MAKE) -s -C selftests O=$(BUILD)/tests
+	@echo "  GEN     $(BUILD)/tests/doc_commands.sh"
+	@$(TOP)/tools/doc-check vm-test $(BUILD)/tests/doc_commands.sh
 
 $(CHECKPATCH):
 	@mkdir -p $(BUILD)/ksrc

@@ -23,14 +23,12 @@ quote() {
 	printf '%s\n' "$line"
 }
 
-OUT=$(mktemp)
+# Output goes straight to the console, a terminal, as a person would see it
+# (skvtool indents JSON only there).
 run() {
 	echo "\$ $(quote "$@")"
-	"$@" >"$OUT" 2>&1
+	"$@"
 	rc=$?
-	cat "$OUT"
-	# A value printed raw has no newline of its own.
-	[ -z "$(tail -c 1 "$OUT")" ] || echo
 	[ $rc -eq 0 ] || echo "(exit status $rc)"
 	echo
 }
@@ -108,4 +106,3 @@ wait $watcher
 watched 5
 rm -rf "$W"
 run skvtool table delete feed
-rm -f "$OUT"

@@ -58,6 +58,12 @@ if [ -n "$missing" ]; then
 	$sudo apt-get update -qq >&2
 	# shellcheck disable=SC2086
 	$sudo apt-get install -y -qq --no-install-recommends $missing >&2
-	echo "  APT     done in $(($(date +%s) - start)) s" >&2
+	# What this machine did not have before: README.md, "Removing
+	# everything", removes exactly these.
+	record=${SKV_CACHE:-/var/cache/skv}/installed-packages
+	$sudo mkdir -p "$(dirname "$record")"
+	# shellcheck disable=SC2086
+	printf '%s\n' $missing | $sudo tee -a "$record" >/dev/null
+	echo "  APT     done in $(($(date +%s) - start)) s (list: $record)" >&2
 fi
 exec "$(dirname "$0")/vm/fetch-kernels.sh" $kernels
