@@ -454,8 +454,8 @@ int write_all(int fd, const void *data, size_t len)
 void hint_no_module(void)
 {
 	if (access("/sys/module/skv", F_OK) == 0)
-		fprintf(stderr, "skvtool: hint: skv.ko is loaded but %s is missing: "
-			"is udev running? (udevadm trigger)\n", dev_path);
+		fprintf(stderr, "skvtool: hint: skv.ko is loaded but " SKV_DEV_PATH
+			" is missing: is udev running? (udevadm trigger)\n");
 	else
 		fprintf(stderr, "skvtool: hint: the skv module is not loaded: modprobe skv "
 			"(not installed? make install, from the skv sources)\n");
@@ -468,7 +468,8 @@ int open_dev(struct skv_dev **dev)
 	if (!ret)
 		return 0;
 	fail(ret, "%s", dev_path);
-	if (ret == -ENOENT)
+	/* A path given with --dev is the caller's business. */
+	if (ret == -ENOENT && strcmp(dev_path, SKV_DEV_PATH) == 0)
 		hint_no_module();
 	return EXIT_FAIL;
 }
