@@ -12,27 +12,38 @@ export SKV_BUILD := $(BUILD)
 KERNELS ?= 6.1 6.12 debug
 DEMO_KERNEL ?= 6.12
 KSRC_TAR := /usr/src/linux-source-6.12.tar.xz
+# Kernels, headers, the debug kernel and the bench servers, outside the clone.
+SKV_CACHE ?= /var/cache/skv
+export SKV_CACHE
 CHECKPATCH := $(BUILD)/ksrc/scripts/checkpatch.pl
 
-.PHONY: all deps modules userspace selftests checkpatch sparse layers \
-	layers-test check demo vm clean help
+.PHONY: all deps deps-demo modules userspace demo-build selftests checkpatch \
+	sparse layers layers-test check check-build demo vm clean distclean help
 
 all: deps modules userspace selftests
 
+# README.md, "Make targets", shows this output; make check compares them.
 help:
-	@echo "make demo      build everything, boot the $(DEMO_KERNEL) VM, show skv working"
-	@echo "make check     the whole test suite on $(KERNELS)"
+	@echo "make demo      build the 6.12 module and userspace, boot the 6.12 VM, show skv working"
+	@echo "make check     the whole test suite on $(KERNELS), and every README command"
 	@echo "make vm        interactive shell in the test VM (KERNEL=6.1|6.12|debug)"
 	@echo "make modules   skv.ko for every supported kernel (W=1)"
 	@echo "make layers    check kmod/'s layer rule (tools/check-layers)"
-	@echo "make deps      install the Debian packages the build needs"
+	@echo "make deps      install the Debian packages the build needs, fetch the VM kernels"
 	@echo "make bench     skv against the null ioctl, BPF maps, Redis, memcached, LMDB"
 	@echo "make fuzz      the ioctl/netlink fuzzer alone on the debug kernel (SEED=, ITERS=)"
 	@echo "make install   module (DKMS), library, skvtool, udev rule (DESTDIR=, PREFIX=)"
+	@echo "make uninstall remove what make install installed (same variables)"
 	@echo "make deb       skv-dkms, libskvdev1, libskvdev-dev and skvtool .debs"
+	@echo "make clean     remove build/"
+	@echo "make distclean remove build/ and the cache ($(SKV_CACHE))"
 
 deps:
 	@$(TOP)/tools/install-deps.sh
+
+# Only what make demo needs: no kernel source, no checkers, only 6.12.
+deps-demo:
+	@$(TOP)/tools/install-deps.sh --demo
 
 # skv.ko for each kernel, each in its own copy of the sources.
 modules: deps
@@ -47,13 +58,27 @@ modules: deps
 
 userspace: deps
 	@mkdir -p $(BUILD)/bin $(BUILD)/lib $(BUILD)/tests
+	@echo "  BUILD   libskvdev, its tests, skvtool"
 	@if [ -f libskvdev/Makefile ]; then $(MAKE) -s -C libskvdev O=$(BUILD); fi
 	@if [ -f tools/Makefile ]; then $(MAKE) -s -C tools O=$(BUILD); fi
 	@install -m 0755 tools/demo.sh $(BUILD)/bin/skv-demo
 
+# What the demo runs, and no test: the library, the session example,
+# skvtool and the demo script.
+demo-build: deps-demo
+	@mkdir -p $(BUILD)/bin $(BUILD)/lib
+	@echo "  BUILD   libskvdev, skv-session, skvtool"
+	@$(MAKE) -s -C libskvdev O=$(BUILD) lib $(BUILD)/bin/skv-session
+	@$(MAKE) -s -C tools O=$(BUILD) $(BUILD)/bin/skvtool
+	@install -m 0755 tools/demo.sh $(BUILD)/bin/skv-demo
+
+# With them, the command blocks of README.md and the man pages, as a test
+# for the VM (tools/doc-check; the host's blocks run from tools/check.sh).
 selftests: deps
 	@mkdir -p $(BUILD)/tests
 	@$(MAKE) -s -C selftests O=$(BUILD)/tests
+	@echo "  GEN     $(BUILD)/tests/doc_commands.sh"
+	@$(TOP)/tools/doc-check vm-test $(BUILD)/tests/doc_commands.sh
 
 $(CHECKPATCH):
 	@mkdir -p $(BUILD)/ksrc
@@ -90,12 +115,20 @@ layers: layers-test
 	@echo "  LAYERS  kmod/"
 	@cd $(TOP) && python3 tools/check-layers kmod
 
-# Static checks first (seconds), then the suite on every kernel and the
-# smoke test of the Debian packages; one summary line at the very end.
-check: all checkpatch sparse netlink-check dkms-check layers
+# The host's boot and kernel packages are listed first and compared at the
+# end (tools/host-state). Then static checks (seconds), the suite on every
+# kernel, every README and man-page command (tools/doc-check), the smoke
+# test of the Debian packages; one summary line at the very end.
+check:
+	@mkdir -p $(BUILD)
+	@$(TOP)/tools/host-state >$(BUILD)/host-state.before
+	@$(MAKE) --no-print-directory check-build
 	@$(TOP)/tools/check.sh $(KERNELS)
 
-demo: all
+check-build: all checkpatch sparse netlink-check dkms-check layers
+
+# The module for the demo kernel is built by tools/vm/run, which boots it.
+demo: demo-build
 	@$(TOP)/tools/vm/run --kernel $(DEMO_KERNEL) -- skv-demo
 
 vm: all
@@ -103,6 +136,12 @@ vm: all
 
 clean:
 	rm -rf $(BUILD)
+
+# Everything the build made or cached; the Debian packages that
+# install-deps installed stay (README.md, "Removing skv", lists them).
+distclean: clean
+	@case "$(SKV_CACHE)" in ""|/) echo "distclean: SKV_CACHE='$(SKV_CACHE)'?" >&2; exit 1;; esac
+	rm -rf $(SKV_CACHE)
 
 # Further targets (bench, install, deb, fuzz, ...) live in mk/, one file
 # per concern.

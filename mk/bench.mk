@@ -11,8 +11,12 @@
 
 BENCH_DIR := $(TOP)/tools/bench
 BENCH_OUT := $(BUILD)/bench
-BENCH_PKGS := redis-server memcached liblmdb-dev libhiredis-dev \
-	libmemcached-dev libjson-c-dev libnl-genl-3-dev gnuplot-nox
+# Libraries and tools only. The redis-server and memcached packages are
+# never installed (they would start daemons on the host): their binaries
+# come out of the packages into the cache (tools/bench/fetch-servers.sh)
+# and run only in the VM; their runtime libraries are these.
+BENCH_PKGS := liblmdb-dev libhiredis-dev libmemcached-dev libjson-c-dev \
+	libnl-genl-3-dev gnuplot-nox libjemalloc2 liblzf1 libevent-2.1-7 libsasl2-2
 BENCH_CFLAGS := -O2 -g -Wall -Wextra -Wno-missing-field-initializers \
 	$$(pkg-config --cflags libnl-genl-3.0 2>/dev/null) \
 	-I$(TOP)/uapi -I$(TOP)/libskvdev -I$(BUILD)/include -pthread
@@ -24,6 +28,7 @@ BENCH_SKV_SRCS := $(BENCH_DIR)/skv_bench.c $(BENCH_DIR)/b_skv.c \
 
 bench-deps:
 	@$(TOP)/tools/install-deps.sh $(BENCH_PKGS)
+	@$(BENCH_DIR)/fetch-servers.sh >/dev/null
 
 # skv-bench links libskvdev statically when the library is built, so the
 # binary runs on any host with skv.ko loaded; without it the skv suites

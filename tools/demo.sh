@@ -1,8 +1,32 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # The scripted skv session that `make demo` runs inside the test VM.
+#
+# Every command is printed as a line that bash reads back as the same
+# words (quoted where needed), so a transcript copied into README.md runs
+# as shown; make check runs the README's copies (tools/doc-check). Each
+# step works on its own table, or on the first one, and deletes it at the
+# end, so that no step sees what an earlier one left behind.
+
+# Print the arguments as one line of shell words, each quoted if bash
+# would otherwise split, expand or glob it (busybox printf has no %q).
+quote() {
+	line= sep=
+	for a in "$@"; do
+		case "$a" in
+		'') a="''" ;;
+		*[!A-Za-z0-9_./:=@%+,-]*) a="'$(printf '%s' "$a" | sed "s/'/'\\\\''/g")'" ;;
+		esac
+		line="$line$sep$a"
+		sep=' '
+	done
+	printf '%s\n' "$line"
+}
+
+# Output goes straight to the console, a terminal, as a person would see it
+# (skvtool indents JSON only there).
 run() {
-	echo "\$ $*"
+	echo "\$ $(quote "$@")"
 	"$@"
 	rc=$?
 	[ $rc -eq 0 ] || echo "(exit status $rc)"
@@ -23,15 +47,14 @@ run skvtool get cache user:42 --json
 echo "-- a TTL expiring --"
 run skvtool put cache otp:42 913377 --ttl 1500
 run skvtool get cache otp:42 --json
-echo "(sleeping 2 s)"
-sleep 2
+run sleep 2
 run skvtool get cache otp:42
 
 echo "-- a compare-and-swap conflict --"
-v=$(skvtool put cache stock 10 --json | sed -n 's/.*"version": *\([0-9]*\).*/\1/p')
-echo "stock was written at version $v"
+run skvtool put cache stock 10 --json
+v=$(skvtool get cache stock --json | sed -n 's/.*"version": *\([0-9]*\).*/\1/p')
+echo "(stock is at version $v; two writers both read it there)"
 run skvtool put cache stock 9 --cas "$v"
-echo "(a second writer still holds version $v)"
 run skvtool put cache stock 8 --cas "$v"
 run skvtool get cache stock
 
@@ -39,18 +62,24 @@ echo "-- counters --"
 run skvtool incr cache hits
 run skvtool incr cache hits 41
 run skvtool incr cache hits -- -2
+run skvtool table delete cache
 
 echo "-- two processes sharing session state through libskvdev --"
 run skv-session
+echo "(the table they shared, inspected, then deleted)"
+run skvtool scan sessions --json
+run skvtool table stats sessions --json
+run skvtool table info sessions --json
+run skvtool table delete sessions
 
 echo "-- a watcher sees another process's writes and a TTL expiry --"
-skvtool table create sessions --exist-ok
+run skvtool table create feed
 W=$(mktemp -d)
-skvtool watch sessions --count 5 --timeout 60000 >"$W/out" 2>"$W/err" &
+echo "\$ $(quote skvtool watch feed --count 5 --timeout 60000) &"
+skvtool watch feed --count 5 --timeout 60000 >"$W/out" 2>"$W/err" &
 watcher=$!
 i=0
 until grep -q watching "$W/err" 2>/dev/null || [ $i -ge 300 ]; do sleep 0.1; i=$((i + 1)); done
-echo "\$ skvtool watch sessions --count 5 &    (in the background)"
 echo
 seen=0
 watched() { # N: wait for the watcher's Nth line, print what is new
@@ -63,21 +92,17 @@ watched() { # N: wait for the watcher's Nth line, print what is new
 	seen=$1
 	echo
 }
-run skvtool put sessions user:7 '{"name":"grace"}'
+run skvtool put feed user:7 '{"name":"grace"}'
 watched 1
-run skvtool put sessions user:7 '{"name":"grace","cart":1}'
+run skvtool put feed user:7 '{"name":"grace","cart":1}'
 watched 2
-run skvtool del sessions user:7
+run skvtool del feed user:7
 watched 3
-run skvtool put sessions otp:7 424242 --ttl 1000
+run skvtool put feed otp:7 424242 --ttl 1000
 watched 4
 echo "(no one touches otp:7; its TTL runs out)"
-watched 5
+echo "\$ wait"
 wait $watcher
+watched 5
 rm -rf "$W"
-
-echo "-- the table they shared, inspected --"
-run skvtool scan sessions --json
-run skvtool table stats sessions --json
-run skvtool table info sessions --json
-run skvtool table delete sessions
+run skvtool table delete feed

@@ -22,10 +22,10 @@ for f in "$build/bin/skv-bench" "$out/skv-bench-peers"; do
 done
 rm -rf "$guest" "$out"/raw-*.json "$out"/bench.{txt,json,png,dat}
 mkdir -p "$guest"
-# The real binaries under their own names (redis-server is a symlink to
-# redis-check-rdb, and Redis picks its role from argv[0]).
-cp -L /usr/bin/redis-server "$guest/redis-server"
-cp -L /usr/bin/memcached "$guest/memcached"
+# The servers, out of their packages into the cache, never installed on
+# the host (tools/bench/fetch-servers.sh).
+servers=$("$top/tools/bench/fetch-servers.sh")
+cp "$servers/redis-server" "$servers/memcached" "$guest/"
 install -m 0755 "$top/tools/bench/guest.sh" "$guest/skv-bench-guest"
 # Options travel in a file: the VM's command line is one word.
 printf '%s\n' "${SKV_BENCH_OPTS:-}" >"$guest/skv-bench-opts"

@@ -446,11 +446,32 @@ int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
+/*
+ * After ENOENT on /dev/skv or the netlink family: what a person does next.
+ * skv.ko registers both, so with the module loaded neither is missing
+ * (unless udev has not made the node yet).
+ */
+void hint_no_module(void)
+{
+	if (access("/sys/module/skv", F_OK) == 0)
+		fprintf(stderr, "skvtool: hint: skv.ko is loaded but " SKV_DEV_PATH
+			" is missing: is udev running? (udevadm trigger)\n");
+	else
+		fprintf(stderr, "skvtool: hint: the skv module is not loaded: modprobe skv "
+			"(not installed? make install, from the skv sources)\n");
+}
+
 int open_dev(struct skv_dev **dev)
 {
 	int ret = skv_dev_open(dev_path, dev);
 
-	return ret ? fail(ret, "%s", dev_path) : 0;
+	if (!ret)
+		return 0;
+	fail(ret, "%s", dev_path);
+	/* A path given with --dev is the caller's business. */
+	if (ret == -ENOENT && strcmp(dev_path, SKV_DEV_PATH) == 0)
+		hint_no_module();
+	return EXIT_FAIL;
 }
 
 int open_table(const char *name, uint32_t flags, struct skv_table **table)

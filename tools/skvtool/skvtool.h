@@ -37,6 +37,7 @@ extern const char *cmd_name;	/* "get", "table create", ... for messages */
 /* Messages: each returns the exit status to return with. */
 int fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int failx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void hint_no_module(void);
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int print_help(const struct command *cmd);
 int bad_option(int c, char **argv);

@@ -124,8 +124,12 @@ int cmd_watch(int argc, char **argv)
 		return ret;
 
 	ret = skv_events_open(&ev);
-	if (ret)
-		return fail(ret, "netlink family '%s'", SKV_GENL_NAME);
+	if (ret) {
+		fail(ret, "netlink family '%s'", SKV_GENL_NAME);
+		if (ret == -ENOENT)
+			hint_no_module();
+		return EXIT_FAIL;
+	}
 	ret = skv_events_subscribe(ev, argv[optind]);
 	if (ret) {
 		skv_events_close(ev);
@@ -195,8 +199,12 @@ int cmd_table_list(int argc, char **argv)
 	if (ret)
 		return ret;
 	ret = skv_table_list(&items, &n);
-	if (ret)
-		return fail(ret, "table list");
+	if (ret) {
+		fail(ret, "table list");
+		if (ret == -ENOENT)
+			hint_no_module();
+		return EXIT_FAIL;
+	}
 	arr = json ? json_object_new_array() : NULL;
 	if (!json)
 		printf("%-32s %-5s %6s %6s %-6s %12s %12s\n", "NAME", "MODE",

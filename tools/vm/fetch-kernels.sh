@@ -8,6 +8,8 @@
 # to the host's kernel packages. (Installing linux-headers-6.12-* would pull
 # in linux-image-6.12-* and make it the host's default kernel.)
 #
+# Usage: fetch-kernels.sh [6.1] [6.12]   (default: both)
+#
 # Layout: $SKV_CACHE/kernels/vmlinuz-KVER and $SKV_CACHE/kernels/root/usr/
 # {src,lib}/..., as the packages would have put them under /.
 set -eu
@@ -22,7 +24,16 @@ dep_of() { # PACKAGE PATTERN
 		tr ',|' '\n\n' | sed 's/^ *//; s/ .*//' | grep -E -m 1 "$2"
 }
 
-for meta in linux-headers-cloud-amd64 linux-headers-6.12-cloud-amd64; do
+metas=
+for k in ${*:-6.1 6.12}; do
+	case "$k" in
+	6.1) metas="$metas linux-headers-cloud-amd64" ;;
+	6.12) metas="$metas linux-headers-6.12-cloud-amd64" ;;
+	*) echo "fetch-kernels: no Debian package for kernel '$k' (6.1 or 6.12)" >&2; exit 2 ;;
+	esac
+done
+
+for meta in $metas; do
 	hdr=$(dep_of "$meta" '^linux-headers-.*-cloud-amd64$') || {
 		echo "fetch-kernels: apt-cache knows no $meta (run apt-get update)" >&2
 		exit 1
@@ -31,6 +42,7 @@ for meta in linux-headers-cloud-amd64 linux-headers-6.12-cloud-amd64; do
 	[ -s "$cache/vmlinuz-$kver" ] && [ -f "$root/usr/src/$hdr/.skv-done" ] && continue
 	common=$(dep_of "$hdr" '^linux-headers-.*-common$')
 	kbuild=$(dep_of "$hdr" '^linux-kbuild-')
+	start=$(date +%s)
 	echo "  FETCH   linux-image-$kver, $hdr, $common, $kbuild (unpacked into $cache)" >&2
 	tmp=$(mktemp -d "$cache/.fetch.XXXXXX")
 	chown _apt "$tmp" 2>/dev/null || true # apt downloads as _apt where it can
@@ -49,4 +61,5 @@ for meta in linux-headers-cloud-amd64 linux-headers-6.12-cloud-amd64; do
 	mv "$tmp/boot/vmlinuz-$kver" "$cache/vmlinuz-$kver"
 	rm -rf "$tmp"
 	touch "$root/usr/src/$hdr/.skv-done"
+	echo "  FETCH   kernel $kver done in $(($(date +%s) - start)) s" >&2
 done
