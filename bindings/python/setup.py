@@ -17,7 +17,7 @@ from setuptools import Extension, setup
 
 here = os.path.dirname(os.path.abspath(__file__))
 top = os.path.normpath(os.path.join(here, "..", ".."))
-libsrc = os.path.join(top, "libskvdev")
+libsrc = os.path.join(here, "libskvdev")
 mode = os.environ.get("SKV_LIBSKVDEV") or (
     "bundled" if os.path.isfile(os.path.join(libsrc, "skvdev.h")) else "system")
 
@@ -41,9 +41,10 @@ def flags(tokens):
 sources = ["src/_skv.c"]
 include_dirs, libraries, library_dirs = [], [], []
 if mode == "bundled":
-    # relative paths: setuptools refuses absolute ones in sources
-    rel = os.path.relpath(libsrc, here)
-    sources += [os.path.join(rel, f) for f in
+    # through the symlink libskvdev -> ../../libskvdev: setuptools wants
+    # relative source paths, and one with "../" would put the objects
+    # outside build_temp
+    sources += [os.path.join("libskvdev", f) for f in
                 ("device.c", "entry.c", "batch.c", "scan.c", "events.c")]
     include_dirs += [libsrc, os.path.join(top, "uapi")]
     nl = pkgconfig("--cflags", "--libs", "libnl-genl-3.0") or \
