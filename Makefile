@@ -28,7 +28,7 @@ help:
 	@echo "make bench     skv against the null ioctl, BPF maps, Redis, memcached, LMDB"
 	@echo "make fuzz      the ioctl/netlink fuzzer alone on the debug kernel (SEED=, ITERS=)"
 	@echo "make install   module (DKMS), library, skvtool, udev rule (DESTDIR=, PREFIX=)"
-	@echo "make deb       skv-dkms, libskvdev1, libskvdev-dev and skvtool .debs"
+	@echo "make deb       skv-dkms, libskvdev1, libskvdev-dev, skvtool and python3-skv .debs"
 
 deps:
 	@$(TOP)/tools/install-deps.sh
