@@ -638,9 +638,13 @@ static void table_dealloc(TableObject *self)
 	Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
+/*
+ * A Table references no object. (The type is static: a subclass's
+ * subtype_traverse() visits its own heap type, which must not be visited
+ * twice.)
+ */
 static int table_traverse(TableObject *self, visitproc visit, void *arg)
 {
-	Py_VISIT(Py_TYPE(self));
 	return 0;
 }
 
@@ -1795,6 +1799,10 @@ static PyObject *batch_exit(BatchObject *b, PyObject *args)
 	PyObject *r;
 
 	if (exc_type != Py_None) {
+		if (b->busy && b->busy_gen == skv_fork_gen) {
+			PyErr_SetString(PyExc_RuntimeError, "this batch is being submitted");
+			return NULL;
+		}
 		batch_clear_ops(b);
 		Py_RETURN_FALSE;
 	}
