@@ -25,6 +25,7 @@ help:
 	@echo "make vm        interactive shell in the test VM (KERNEL=6.1|6.12|debug)"
 	@echo "make modules   skv.ko for every supported kernel (W=1)"
 	@echo "make deps      install the Debian packages the build needs"
+	@echo "make python    the Python binding (bindings/python) into build/python"
 	@echo "make bench     skv against the null ioctl, BPF maps, Redis, memcached, LMDB"
 	@echo "make fuzz      the ioctl/netlink fuzzer alone on the debug kernel (SEED=, ITERS=)"
 	@echo "make install   module (DKMS), library, skvtool, udev rule (DESTDIR=, PREFIX=)"
