@@ -3,7 +3,9 @@
 """Sessions of a WSGI app served by 4 worker processes (stdlib wsgiref).
 
 Each worker is its own process on its own port of the loopback, as behind
-a load balancer; none shares memory with another. The session lives in an
+a load balancer; none shares memory with another. (On a kernel without
+IPv4, such as the test VM's debug kernel, each listens on a unix socket
+instead, as gunicorn's --bind unix:PATH does.) The session lives in an
 skv table, "sess:<id>" -> JSON, with a sliding TTL: every request renews
 it. A request updates its session with compare-and-swap, so concurrent
 requests of one session through different workers lose no update.
@@ -18,12 +20,14 @@ import json
 import os
 import secrets
 import signal
+import socket
+import socketserver
 import sys
 import threading
 import time
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs
-from wsgiref.simple_server import WSGIRequestHandler, make_server
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import skv
 
@@ -33,8 +37,41 @@ SESSION_TTL = 30.0
 
 
 class QuietHandler(WSGIRequestHandler):
+    def setup(self):
+        super().setup()
+        if not self.client_address:  # a unix socket's peer has no address
+            self.client_address = ("local", 0)
+
     def log_message(self, *args):
         pass
+
+
+class UnixWSGIServer(WSGIServer):
+    address_family = socket.AF_UNIX
+
+    def server_bind(self):
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = "localhost", 80
+        self.setup_environ()
+
+
+class UnixHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, path, timeout):
+        super().__init__("localhost", timeout=timeout)
+        self.unix_path = path
+
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX)
+        self.sock.settimeout(self.timeout)
+        self.sock.connect(self.unix_path)
+
+
+def have_ipv4():
+    try:
+        socket.socket(socket.AF_INET).close()
+        return True
+    except OSError:
+        return False
 
 
 def session_update(t, key, change):
@@ -100,7 +137,11 @@ def make_app(t):
 
 
 def request(port, path, sid=None):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    """GET path from the worker at port (a TCP port or a unix socket path)."""
+    if isinstance(port, str):
+        c = UnixHTTPConnection(port, timeout=60)
+    else:
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     c.request("GET", path, headers={"Cookie": f"sid={sid}"} if sid else {})
     r = c.getresponse()
     body = json.loads(r.read())
@@ -117,9 +158,18 @@ def main():
     skv.open(TABLE, create=True, max_entries=10000, policy="lru").close()
 
     # bind every port first, then fork one worker per server
-    servers = [make_server("127.0.0.1", 0, None, handler_class=QuietHandler)
-               for _ in range(WORKERS)]
-    ports = [s.server_address[1] for s in servers]
+    if have_ipv4():
+        servers = [make_server("127.0.0.1", 0, None, handler_class=QuietHandler)
+                   for _ in range(WORKERS)]
+        ports = [s.server_address[1] for s in servers]
+        print(f"{WORKERS} workers on 127.0.0.1, ports {ports}")
+    else:
+        ports = [f"/tmp/wsgi-worker{n}.sock" for n in range(WORKERS)]
+        for p in ports:
+            if os.path.exists(p):
+                os.unlink(p)
+        servers = [UnixWSGIServer(p, QuietHandler) for p in ports]
+        print(f"{WORKERS} workers on unix sockets (this kernel has no IPv4)")
     pids = []
     for s in servers:
         pid = os.fork()

@@ -759,10 +759,14 @@ static PyObject *table_get(TableObject *self, PyObject *const *args,
 }
 
 PyDoc_STRVAR(table_getdel_doc,
-"getdel(key, default=<raise>, *, meta=False)\n--\n\n"
+"getdel(key[, default], *, meta=False)\n\n"
 "Remove key and return its value, atomically (the kernel's GETDEL).\n"
 "A missing key returns default if given, else raises KeyError.\n"
 "With meta=True return an skv.Entry. pop() is the same method.");
+
+PyDoc_STRVAR(table_pop_doc,
+"pop(key[, default], *, meta=False)\n\n"
+"The same as getdel(): remove key and return its value, atomically.");
 
 static PyObject *table_getdel(TableObject *self, PyObject *const *args,
 			      Py_ssize_t nargs, PyObject *kwnames)
@@ -1141,7 +1145,7 @@ static PyObject *table_info(TableObject *self, PyObject *unused)
 }
 
 PyDoc_STRVAR(table_set_doc,
-"set(*, ttl=..., policy=..., mode=..., uid=..., gid=...)\n--\n\n"
+"set(*, ttl, policy, mode, uid, gid)\n\n"
 "Change the attributes given (the owner only, else PermissionError):\n"
 "ttl     the default time to live, seconds; 0 or None for none\n"
 "policy  'none' or 'lru'\n"
@@ -2240,7 +2244,7 @@ static PyMethodDef table_methods[] = {
 	{ "delete", (PyCFunction)(void (*)(void))table_delete, METH_FASTCALL | METH_KEYWORDS, table_delete_doc },
 	{ "incr", (PyCFunction)(void (*)(void))table_incr, METH_FASTCALL | METH_KEYWORDS, table_incr_doc },
 	{ "getdel", (PyCFunction)(void (*)(void))table_getdel, METH_FASTCALL | METH_KEYWORDS, table_getdel_doc },
-	{ "pop", (PyCFunction)(void (*)(void))table_getdel, METH_FASTCALL | METH_KEYWORDS, table_getdel_doc },
+	{ "pop", (PyCFunction)(void (*)(void))table_getdel, METH_FASTCALL | METH_KEYWORDS, table_pop_doc },
 	{ "flush", (PyCFunction)table_flush, METH_NOARGS, table_flush_doc },
 	{ "clear", (PyCFunction)table_clear, METH_NOARGS, table_clear_doc },
 	{ "stats", (PyCFunction)table_stats, METH_NOARGS, table_stats_doc },
