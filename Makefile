@@ -30,11 +30,12 @@ help:
 	@echo "make modules   skv.ko for every supported kernel (W=1)"
 	@echo "make layers    check kmod/'s layer rule (tools/check-layers)"
 	@echo "make deps      install the Debian packages the build needs, fetch the VM kernels"
+	@echo "make python    the Python binding (bindings/python) into build/python"
 	@echo "make bench     skv against the null ioctl, BPF maps, Redis, memcached, LMDB"
 	@echo "make fuzz      the ioctl/netlink fuzzer alone on the debug kernel (SEED=, ITERS=)"
 	@echo "make install   module (DKMS), library, skvtool, udev rule (DESTDIR=, PREFIX=)"
 	@echo "make uninstall remove what make install installed (same variables)"
-	@echo "make deb       skv-dkms, libskvdev1, libskvdev-dev and skvtool .debs"
+	@echo "make deb       skv-dkms, libskvdev1, libskvdev-dev, skvtool and python3-skv .debs"
 	@echo "make clean     remove build/"
 	@echo "make distclean remove build/ and the cache ($(SKV_CACHE))"
 

@@ -73,6 +73,25 @@ check "alice: third table now fits" as_alice "$skvtool table create deb_a3"
 check "pkg-config program, shared libskvdev.so.1" /opt/skv-deb/skv-deb-smoke deb_smoke
 check "pkg-config --static program, libskvdev.a" \
 	/opt/skv-deb/skv-deb-smoke-static deb_smoke_static
+# python3-skv: the module python3 finds is the package's, and it works for
+# an unprivileged user with the installed libskvdev.so.1.
+check "python3-skv: import skv from /usr/lib/python3/dist-packages" \
+	python3 -c 'import skv; assert skv.__file__ == "/usr/lib/python3/dist-packages/skv/__init__.py", skv.__file__'
+check "python3-skv: the extension uses the installed /usr/lib/*/libskvdev.so.1" \
+	python3 -c 'import skv, re; assert re.search(r" /usr/lib/[^ ]*/libskvdev\.so\.1", open("/proc/self/maps").read())'
+check "python3-skv: alice uses her table from Python" as_alice "python3 -c '
+import skv
+t = skv.open(\"deb_a1\")
+assert t[\"greeting\"] == b\"hello\"
+assert t.incr(\"n\", 5) == 5
+try:
+    t.put(\"greeting\", \"x\", nx=True)
+    raise SystemExit(\"nx did not raise\")
+except FileExistsError:
+    pass
+'"
+fails "python3-skv: bob gets PermissionError on alice's table" "PermissionError" \
+	su -s /bin/sh bob -c "python3 -c 'import skv; skv.open(\"deb_a1\")'"
 for t in deb_a1 deb_a2 deb_a3; do
 	$skvtool table delete $t >/dev/null 2>&1
 done

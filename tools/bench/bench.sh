@@ -16,6 +16,9 @@ guest=$out/guest
 kernel=6.12
 export QEMU_MEM=${QEMU_MEM:-4G}
 export QEMU_SMP=2
+# Python's figures (tools/bench/py_bench.py): the guest gets python3, the
+# skv package and the host's redis-py.
+export SKV_VM_PYTHON=1 SKV_VM_PYTHON_PKGS="redis packaging"
 
 for f in "$build/bin/skv-bench" "$out/skv-bench-peers"; do
 	[ -x "$f" ] || { echo "bench: $f is missing (make bench-build)" >&2; exit 1; }
@@ -69,5 +72,14 @@ host_cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 gnuplot -e "datafile='$out/bench.dat'; outfile='$out/bench.png'; \
 subtitle='kernel $(sed -n 's/.*"kernel_release": *"\([^"]*\)".*/\1/p' "$out/raw-skv.json" 2>/dev/null | head -n 1) in QEMU TCG, 2 vCPUs: times are emulated, only ratios carry over'" \
 	"$top/tools/bench/bench.gp"
+# The Python table, as py_bench.py printed it, at the end of bench.txt.
+sed -n '/^Python [0-9]/,/target >=\|no ratio/p' "$out/console.clean" >"$out/python.txt"
+sed -n 's/^SKVB:py://p' "$out/console.clean" >"$out/python.json"
+if [ -s "$out/python.txt" ]; then
+	{ echo; cat "$out/python.txt"; } >>"$out/bench.txt"
+	cat "$out/python.txt"
+else
+	echo "bench: no Python figures from the VM" >&2
+fi
 echo "bench: wrote $out/bench.txt, $out/bench.json, $out/bench.png"
 exit "$rc"

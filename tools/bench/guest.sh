@@ -68,6 +68,20 @@ phase "LMDB in-process, AF_UNIX round trip"
 "$add/skv-bench-peers" $opts -S $server_cpu -O $other_cpu --lmdb-dir /tmp \
 	--json "$out/local.json" unix lmdb
 
+phase "Python: the skv binding, redis-py over a unix socket, a dict"
+if command -v python3 >/dev/null 2>&1 && [ -f /opt/skv/python/bench/py_bench.py ]; then
+	redis_bin=$(command -v redis-server || echo "$add/redis-server")
+	taskset -c $server_cpu "$redis_bin" --port 0 --unixsocket /tmp/redis-py.sock \
+		--unixsocketperm 700 --save '' --appendonly no --protected-mode no \
+		--daemonize no --loglevel warning >/tmp/redis-py.log 2>&1 &
+	redis_pid=$!
+	wait_sock /tmp/redis-py.sock || { echo "bench: redis-server did not start:"; cat /tmp/redis-py.log; }
+	python3 /opt/skv/python/bench/py_bench.py --redis /tmp/redis-py.sock --cpu $other_cpu
+	kill $redis_pid 2>/dev/null; wait $redis_pid 2>/dev/null
+else
+	echo "bench: no python3 or py_bench.py in the VM (make python): no Python figures"
+fi
+
 phase "collect"
 for f in "$out"/*.json; do
 	n=$(basename "$f")
