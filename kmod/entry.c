@@ -100,17 +100,23 @@ u64 skv_expiry_ns(u64 ttl_ms)
 	return ns;
 }
 
-/* Remaining time to live, rounded up; 0 for an entry without expiry. */
-u64 skv_ttl_left_ms(const struct skv_entry *e)
+/* Time to live left until @expires, rounded up; 0 for no expiry. */
+u64 skv_ttl_ms(u64 expires)
 {
 	u64 now;
 
-	if (!e->expires)
+	if (!expires)
 		return 0;
 	now = skv_now_ns();
-	if (now >= e->expires)
+	if (now >= expires)
 		return 1;
-	return div_u64(e->expires - now + NSEC_PER_MSEC - 1, NSEC_PER_MSEC);
+	return div_u64(expires - now + NSEC_PER_MSEC - 1, NSEC_PER_MSEC);
+}
+
+/* Remaining time to live of @e, rounded up; 0 for no expiry. */
+u64 skv_ttl_left_ms(const struct skv_entry *e)
+{
+	return skv_ttl_ms(e->expires);
 }
 
 /* LRU recency in seconds, 24 bits wide as Redis' LRU clock (194 days). */
@@ -352,6 +358,20 @@ static void skv_charge_end(struct skv_table *t, const struct skv_charge *c,
 	/* The counters are settled before the write stops being in flight. */
 	smp_mb__before_atomic();
 	atomic64_add(SKV_WRITER_SETTLE, &t->user->writers);
+}
+
+/*
+ * Charge @bytes of memory a table holds whatever its entries (< 0: give
+ * it back) to its owner's byte quota: -EDQUOT if it does not fit.
+ */
+int skv_charge_fixed(struct skv_table *t, s64 bytes)
+{
+	if (bytes < 0) {
+		atomic64_sub(-bytes, &t->user->bytes);
+		return 0;
+	}
+	return skv_add_capped(&t->user->bytes, bytes,
+			      skv_user_bytes_limit(t)) ? 0 : -EDQUOT;
 }
 
 /*

@@ -14,7 +14,9 @@ struct skv_charge {
 
 u64 skv_now_ns(void);
 u64 skv_expiry_ns(u64 ttl_ms);
+u64 skv_ttl_ms(u64 expires);
 u64 skv_ttl_left_ms(const struct skv_entry *e);
+int skv_charge_fixed(struct skv_table *t, s64 bytes);
 u32 skv_lru_clock(void);
 u32 skv_lru_idle(const struct skv_entry *e, u32 now);
 void skv_key_init(struct skv_table *t, struct skv_key *k, const void *buf,

@@ -11,6 +11,7 @@
 #include <linux/sched.h>
 
 #include "expire.h"
+#include "mapped.h"
 #include "entry.h"
 
 /* Bucket groups the expiry worker visits per run. */
@@ -41,9 +42,13 @@ static void skv_expire_work(struct work_struct *work)
 	int i, ret;
 
 	for (i = 0; i < SKV_EXPIRE_GROUPS; i++) {
-		rcu_read_lock();
-		v = skv_visit_group(t, v, skv_expire_visit, &now, &ret);
-		rcu_read_unlock();
+		if (skv_table_mapped(t)) {
+			v = skv_map_visit(t, v, NULL, NULL, &ret);
+		} else {
+			rcu_read_lock();
+			v = skv_visit_group(t, v, skv_expire_visit, &now, &ret);
+			rcu_read_unlock();
+		}
 		if (!v)
 			break;
 		cond_resched();

@@ -14,6 +14,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/nsproxy.h>
 #include <linux/sched/signal.h>
@@ -586,6 +587,34 @@ static long skv_table_ioctl(struct file *file, unsigned int cmd,
 	}
 }
 
+#ifndef SKV_HAVE_VM_FLAGS_MOD	/* before 6.3; see Kbuild */
+static void vm_flags_mod(struct vm_area_struct *vma, vm_flags_t set,
+			 vm_flags_t clear)
+{
+	vma->vm_flags = (vma->vm_flags | set) & ~clear;
+}
+#endif
+
+/*
+ * A mapped table's region, read-only and shared only (skv_map.h): it can
+ * never become writable or executable, since VM_MAYWRITE and VM_MAYEXEC
+ * go. A read-only fd's shared mapping has VM_MAYSHARE but not VM_SHARED.
+ */
+static int skv_table_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct skv_table *t = file->private_data;
+
+	if (!skv_table_mapped(t))
+		return -ENODEV;
+	if (!(vma->vm_flags & VM_MAYSHARE))
+		return -EINVAL;
+	if (vma->vm_flags & (VM_WRITE | VM_EXEC))
+		return -EPERM;
+	vm_flags_mod(vma, VM_DONTEXPAND | VM_DONTDUMP,
+		     VM_MAYWRITE | VM_MAYEXEC);
+	return skv_store_mmap(t, vma);
+}
+
 static int skv_table_release(struct inode *inode, struct file *file)
 {
 	skv_table_put(file->private_data);
@@ -597,6 +626,7 @@ static const struct file_operations skv_table_fops = {
 	.release	= skv_table_release,
 	.unlocked_ioctl	= skv_table_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= skv_table_mmap,
 	.llseek		= noop_llseek,
 };
 
@@ -637,6 +667,10 @@ static long skv_ioctl_features(void __user *argp)
 	f.scan_flags = SKV_SCAN_ALL;
 	f.set_mask = SKV_SET_ALL;
 	f.policies = BIT(SKV_POLICY_NONE) | BIT(SKV_POLICY_LRU);
+	f.table_flags = SKV_TABLE_ALL;
+	f.map_layout_version = SKV_MAP_LAYOUT_VERSION;
+	f.map_size_cap = SKV_MAP_SIZE_CAP;
+	f.map_slot_size_cap = SKV_MAP_SLOT_SIZE_CAP;
 
 	return skv_copy_arg_out(argp, &f, sizeof(f), usize);
 }
@@ -655,7 +689,7 @@ static long skv_ioctl_table_open(void __user *argp)
 			   &usize);
 	if (ret)
 		return ret;
-	if (req.flags & ~SKV_OPEN_ALL)
+	if (req.flags & ~SKV_OPEN_ALL || req.__reserved1)
 		return -EINVAL;
 	if ((req.flags & SKV_OPEN_EXCL) && !(req.flags & SKV_OPEN_CREATE))
 		return -EINVAL;

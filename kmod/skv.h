@@ -46,6 +46,7 @@
 struct cred;
 struct iov_iter;
 struct net;
+struct skv_map;
 
 /* Ops this build serves, reported by SKV_IOC_FEATURES. */
 #define SKV_FEATURE_OPS	(BIT_ULL(SKV_OP_GET) | BIT_ULL(SKV_OP_PUT) |	\
@@ -127,6 +128,35 @@ struct skv_key {
 	u32 hash;
 };
 
+/* What GET returns besides the value; @value_len also on -ERANGE. */
+struct skv_meta {
+	u32 value_len;
+	u32 user_flags;
+	u64 version;
+	u64 ttl_ms;
+};
+
+/* A PUT's operands other than key and value. @version: CAS in, new out. */
+struct skv_put_args {
+	u32 flags;		/* SKV_PUT_* */
+	u32 user_flags;
+	u64 ttl_ms;
+	u64 version;
+};
+
+/* One live entry, as a dump sees it; valid under rcu_read_lock(). */
+struct skv_entry_view {
+	const u8 *key;
+	u32 key_len;
+	const u8 *value;
+	u32 value_len;
+	u64 version;
+	u64 ttl_ms;
+	u32 user_flags;
+};
+
+typedef int (*skv_walk_fn)(const struct skv_entry_view *v, void *arg);
+
 enum skv_stat {
 	SKV_STAT_HITS,
 	SKV_STAT_MISSES,
@@ -201,7 +231,15 @@ struct skv_table {
 
 	/* written by the netlink face under its lock, read locklessly */
 	unsigned int nr_subscribers;
+
+	u32 table_flags;		/* SKV_TABLE_*, fixed at creation */
+	struct skv_map *map;		/* SKV_TABLE_MAPPED: mapped.c's */
 };
+
+static inline bool skv_table_mapped(const struct skv_table *t)
+{
+	return t->table_flags & SKV_TABLE_MAPPED;
+}
 
 static inline void skv_stat_inc(struct skv_table *t, enum skv_stat stat)
 {

@@ -18,6 +18,7 @@
 
 #include "store.h"
 #include "expire.h"
+#include "mapped.h"
 #include "entry.h"
 #include "stats.h"
 #include "events.h"
@@ -105,6 +106,8 @@ int skv_store_get(struct skv_table *t, const void *key, u32 key_len,
 	ret = skv_check_key(t, key_len);
 	if (ret)
 		return ret;
+	if (skv_table_mapped(t))
+		return skv_map_get(t, key, key_len, to, meta, del);
 	skv_key_init(t, &k, key, key_len);
 
 	rcu_read_lock();
@@ -173,6 +176,28 @@ static int skv_check_put(struct skv_table *t, const struct skv_put_args *a,
 	return 0;
 }
 
+/* Expiry of a write now with the PUT flags of @a. */
+static u64 skv_put_expiry(struct skv_table *t, const struct skv_put_args *a)
+{
+	u64 ttl = a->flags & SKV_PUT_TTL ? a->ttl_ms :
+					   READ_ONCE(t->default_ttl_ms);
+
+	return ttl ? skv_expiry_ns(ttl) : 0;
+}
+
+static int skv_store_put_mapped(struct skv_table *t, struct skv_put_args *a,
+				const void *key, u32 key_len,
+				struct iov_iter *from)
+{
+	u64 expires = skv_put_expiry(t, a);
+	int ret;
+
+	ret = skv_map_put(t, a, key, key_len, from, expires);
+	if (!ret && expires)
+		skv_expire_kick(t);
+	return ret;
+}
+
 /*
  * Store @key = the @from bytes under the PUT flags of @a. On success
  * @a->version (the CAS version in) holds the new version.
@@ -186,12 +211,13 @@ int skv_store_put(struct skv_table *t, struct skv_put_args *a,
 	struct skv_entry *new, *old;
 	struct skv_key k;
 	u32 f = a->flags;
-	u64 ttl;
 	int ret;
 
 	ret = skv_check_put(t, a, key_len, value_len);
 	if (ret)
 		return ret;
+	if (skv_table_mapped(t))
+		return skv_store_put_mapped(t, a, key, key_len, from);
 	new = skv_entry_alloc(key_len, value_len);
 	if (!new)
 		return -ENOMEM;
@@ -204,8 +230,7 @@ int skv_store_put(struct skv_table *t, struct skv_put_args *a,
 	skv_key_init(t, &k, new->data, key_len);
 	new->hash = k.hash;
 	new->user_flags = a->user_flags;
-	ttl = f & SKV_PUT_TTL ? a->ttl_ms : READ_ONCE(t->default_ttl_ms);
-	new->expires = ttl ? skv_expiry_ns(ttl) : 0;
+	new->expires = skv_put_expiry(t, a);
 
 	rcu_read_lock();
 	do {
@@ -253,6 +278,8 @@ int skv_store_delete(struct skv_table *t, const void *key, u32 key_len,
 	ret = skv_check_key(t, key_len);
 	if (ret)
 		return ret;
+	if (skv_table_mapped(t))
+		return skv_map_delete(t, key, key_len, flags, version);
 	skv_key_init(t, &k, key, key_len);
 
 	rcu_read_lock();
@@ -299,22 +326,69 @@ static int skv_parse_s64(const u8 *s, u32 len, s64 *res)
 	return 0;
 }
 
+struct skv_incr_ctx {
+	s64 delta;
+	s64 res;
+	u32 max_value_len;
+	char num[SKV_INT_MAX_LEN + 1];
+};
+
+/*
+ * INCR's arithmetic on the value @old (NULL: no entry, which counts as 0):
+ * the sum's decimal digits in @c->num, pointed to by *@num, and their
+ * number; or -EDOM, -EOVERFLOW, -E2BIG.
+ */
+static int skv_incr_step(const u8 *old, u32 old_len, const u8 **num,
+			 void *arg)
+{
+	struct skv_incr_ctx *c = arg;
+	s64 cur = 0;
+	int ret, len;
+
+	if (old) {
+		ret = skv_parse_s64(old, old_len, &cur);
+		if (ret)
+			return ret;
+	}
+	if (check_add_overflow(cur, c->delta, &c->res))
+		return -EOVERFLOW;
+	len = snprintf(c->num, sizeof(c->num), "%lld", c->res);
+	if (len > c->max_value_len)
+		return -E2BIG;
+	*num = c->num;
+	return len;
+}
+
 /* Add @delta to the decimal integer at @key (absent: 0). */
 int skv_store_incr(struct skv_table *t, const void *key, u32 key_len,
 		   s64 delta, s64 *result, u64 *version)
 {
-	char num[SKV_INT_MAX_LEN + 1];
+	struct skv_incr_ctx c = {
+		.delta = delta,
+		.max_value_len = t->max_value_len,
+	};
 	unsigned int evictions = 0;
 	struct skv_retry r = {};
 	struct skv_entry *old, *new;
+	const u8 *num;
 	struct skv_key k;
-	s64 cur, res = 0;
 	int ret, len;
 	u64 ttl;
 
 	ret = skv_check_key(t, key_len);
 	if (ret)
 		return ret;
+	if (skv_table_mapped(t)) {
+		ttl = READ_ONCE(t->default_ttl_ms);
+		ret = skv_map_incr(t, key, key_len, skv_incr_step, &c,
+				   ttl ? skv_expiry_ns(ttl) : 0, version);
+		if (ret)
+			return ret;
+		*result = c.res;
+		if (ttl)
+			skv_expire_kick(t);
+		return 0;
+	}
 	new = skv_entry_alloc(key_len, SKV_INT_MAX_LEN);
 	if (!new)
 		return -ENOMEM;
@@ -325,27 +399,20 @@ int skv_store_incr(struct skv_table *t, const void *key, u32 key_len,
 	rcu_read_lock();
 	do {
 		old = skv_entry_lookup(t, &k);
+		len = old ? skv_incr_step(skv_entry_value(old),
+					  skv_entry_value_len(old), &num, &c) :
+			    skv_incr_step(NULL, 0, &num, &c);
+		if (len < 0) {
+			ret = len;
+			break;
+		}
 		if (old) {
-			ret = skv_parse_s64(skv_entry_value(old),
-					    skv_entry_value_len(old), &cur);
-			if (ret)
-				break;
 			new->expires = old->expires;
 			new->user_flags = old->user_flags;
 		} else {
-			cur = 0;
 			ttl = READ_ONCE(t->default_ttl_ms);
 			new->expires = ttl ? skv_expiry_ns(ttl) : 0;
 			new->user_flags = 0;
-		}
-		if (check_add_overflow(cur, delta, &res)) {
-			ret = -EOVERFLOW;
-			break;
-		}
-		len = snprintf(num, sizeof(num), "%lld", res);
-		if (len > t->max_value_len) {
-			ret = -E2BIG;
-			break;
 		}
 		memcpy(new->data + key_len, num, len);
 		skv_entry_set_lens(new, key_len, len);
@@ -354,7 +421,7 @@ int skv_store_incr(struct skv_table *t, const void *key, u32 key_len,
 			ret = -EAGAIN;
 	} while (skv_retry(&r, &ret));
 	if (!ret) {
-		*result = res;
+		*result = c.res;
 		*version = new->version;
 	}
 	rcu_read_unlock();
@@ -394,19 +461,31 @@ static bool skv_scan_copy(struct skv_scan_ctx *c, const void *src, size_t len)
 	return n == len;
 }
 
-static int skv_scan_emit(struct skv_table *t, struct skv_entry *e, void *arg)
+/* A live entry of the rhashtable engine, as a dump sees it. */
+static void skv_entry_view(const struct skv_entry *e,
+			   struct skv_entry_view *v)
+{
+	v->key = e->data;
+	v->key_len = skv_entry_key_len(e);
+	v->value = skv_entry_value(e);
+	v->value_len = skv_entry_value_len(e);
+	v->version = e->version;
+	v->ttl_ms = skv_ttl_left_ms(e);
+	v->user_flags = e->user_flags;
+}
+
+/* One SCAN record for @v, unless it falls outside the prefix. */
+static int skv_scan_emit(const struct skv_entry_view *v, void *arg)
 {
 	static const u8 zeros[SKV_SCAN_ALIGN];
 	struct skv_scan_ctx *c = arg;
 	struct skv_scan_rec rec = {};
-	u32 klen = skv_entry_key_len(e);
-	u32 vlen = c->values ? skv_entry_value_len(e) : 0;
-	u32 body = klen + vlen;
-	u64 size = sizeof(rec) + ALIGN((u64)body, SKV_SCAN_ALIGN);
+	u32 klen = v->key_len;
+	u32 vlen = c->values ? v->value_len : 0;
+	u64 size = sizeof(rec) + ALIGN((u64)klen + vlen, SKV_SCAN_ALIGN);
 	u64 start = c->used;
 
-	if (skv_entry_expired(e, c->now) || klen < c->prefix_len ||
-	    memcmp(e->data, c->prefix, c->prefix_len))
+	if (klen < c->prefix_len || memcmp(v->key, c->prefix, c->prefix_len))
 		return 0;
 
 	c->group_bytes += size;
@@ -417,18 +496,47 @@ static int skv_scan_emit(struct skv_table *t, struct skv_entry *e, void *arg)
 
 	rec.key_len = klen;
 	rec.value_len = vlen;
-	rec.version = e->version;
-	rec.ttl_ms = skv_ttl_left_ms(e);
-	rec.user_flags = e->user_flags;
+	rec.version = v->version;
+	rec.ttl_ms = v->ttl_ms;
+	rec.user_flags = v->user_flags;
 	rec.rec_size = sizeof(rec);
+	/* Key and value are adjacent in both engines' memory. */
 	if (!skv_scan_copy(c, &rec, sizeof(rec)) ||
-	    !skv_scan_copy(c, e->data, body) ||
-	    !skv_scan_copy(c, zeros, size - sizeof(rec) - body)) {
+	    !skv_scan_copy(c, v->key, klen + vlen) ||
+	    !skv_scan_copy(c, zeros, size - sizeof(rec) - klen - vlen)) {
 		c->fault_need = start + size - c->group_start;
 		return -EFAULT;
 	}
 	c->nr++;
 	return 0;
+}
+
+static int skv_scan_visit(struct skv_table *t, struct skv_entry *e,
+			  void *arg)
+{
+	struct skv_scan_ctx *c = arg;
+	struct skv_entry_view v;
+
+	if (skv_entry_expired(e, c->now))
+		return 0;
+	skv_entry_view(e, &v);
+	return skv_scan_emit(&v, c);
+}
+
+/*
+ * One bucket group of either engine: @efn on the rhashtable's entries
+ * under RCU, or @vfn on the views of a mapped table's bucket under its
+ * lock (expired entries reaped). Returns the next cursor, 0 at the end.
+ */
+static u64 skv_visit(struct skv_table *t, u64 v, skv_visit_fn efn,
+		     skv_walk_fn vfn, void *arg, int *ret)
+{
+	if (skv_table_mapped(t))
+		return skv_map_visit(t, v, vfn, arg, ret);
+	rcu_read_lock();
+	v = skv_visit_group(t, v, efn, arg, ret);
+	rcu_read_unlock();
+	return v;
 }
 
 /*
@@ -462,9 +570,7 @@ int skv_store_scan(struct skv_table *t, struct skv_scan_args *a,
 		c.overflow = false;
 		c.now = skv_now_ns();
 
-		rcu_read_lock();
-		next = skv_visit_group(t, v, skv_scan_emit, &c, &ret);
-		rcu_read_unlock();
+		next = skv_visit(t, v, skv_scan_visit, skv_scan_emit, &c, &ret);
 
 		if (ret || c.overflow) {
 			/* Take the group back: it is redone or left out. */
@@ -505,6 +611,15 @@ struct skv_walk_ctx {
 	u64 now;
 };
 
+static int skv_walk_view(const struct skv_entry_view *v, void *arg)
+{
+	struct skv_walk_ctx *w = arg;
+
+	if (w->idx++ < w->skip)
+		return 0;
+	return w->fn(v, w->arg);
+}
+
 static int skv_walk_visit(struct skv_table *t, struct skv_entry *e,
 			  void *arg)
 {
@@ -516,16 +631,8 @@ static int skv_walk_visit(struct skv_table *t, struct skv_entry *e,
 		skv_entry_unlink(t, e, SKV_EV_EXPIRED);
 		return 0;
 	}
-	if (w->idx++ < w->skip)
-		return 0;
-	view.key = e->data;
-	view.key_len = skv_entry_key_len(e);
-	view.value = skv_entry_value(e);
-	view.value_len = skv_entry_value_len(e);
-	view.version = e->version;
-	view.ttl_ms = skv_ttl_left_ms(e);
-	view.user_flags = e->user_flags;
-	return w->fn(&view, w->arg);
+	skv_entry_view(e, &view);
+	return skv_walk_view(&view, w);
 }
 
 /*
@@ -545,9 +652,8 @@ int skv_store_walk(struct skv_table *t, u64 *cursor, u32 *skip,
 		w.idx = 0;
 		w.skip = *skip;
 		w.now = skv_now_ns();
-		rcu_read_lock();
-		next = skv_visit_group(t, *cursor, skv_walk_visit, &w, &ret);
-		rcu_read_unlock();
+		next = skv_visit(t, *cursor, skv_walk_visit, skv_walk_view, &w,
+				 &ret);
 		if (ret) {
 			*skip = w.idx - 1;
 			return ret;
@@ -583,9 +689,13 @@ int skv_store_flush(struct skv_table *t, u64 *count)
 
 	*count = 0;
 	do {
-		rcu_read_lock();
-		v = skv_visit_group(t, v, skv_flush_visit, count, &ret);
-		rcu_read_unlock();
+		if (skv_table_mapped(t)) {
+			v = skv_map_flush_bucket(t, v, count);
+		} else {
+			rcu_read_lock();
+			v = skv_visit_group(t, v, skv_flush_visit, count, &ret);
+			rcu_read_unlock();
+		}
 		if (v && fatal_signal_pending(current)) {
 			ret = -EINTR;
 			break;
@@ -637,18 +747,45 @@ int skv_store_table_init(struct skv_table *t)
 	ret = skv_stats_alloc(t);
 	if (ret)
 		return ret;
-	ret = skv_entries_init(t);
+	if (skv_table_mapped(t))
+		ret = skv_map_init(t);
+	else
+		ret = skv_entries_init(t);
 	if (ret)
 		skv_stats_free(t);
 	return ret;
+}
+
+/* The table left its namespace; its fds keep working. */
+void skv_store_table_dead(struct skv_table *t)
+{
+	if (skv_table_mapped(t))
+		skv_map_kill(t);
 }
 
 /* The table is unreachable: free its entries and stop its worker. */
 void skv_store_table_destroy(struct skv_table *t)
 {
 	skv_expire_stop(t);
-	skv_entries_destroy(t);
+	if (skv_table_mapped(t))
+		skv_map_destroy(t);
+	else
+		skv_entries_destroy(t);
 	skv_stats_free(t);
+}
+
+/* Map a mapped table's region into @vma: -ENODEV for another table. */
+int skv_store_mmap(struct skv_table *t, struct vm_area_struct *vma)
+{
+	if (!skv_table_mapped(t))
+		return -ENODEV;
+	return skv_map_mmap(t, vma);
+}
+
+/* Bytes of a mapped table's region, 0 for another table. */
+u64 skv_store_map_size(struct skv_table *t)
+{
+	return skv_table_mapped(t) ? skv_map_size(t) : 0;
 }
 
 int __init skv_store_init(void)

@@ -127,12 +127,18 @@ static bool skv_attr_is_zero(const struct skv_table_attr *a)
 	       !a->mode;
 }
 
-static int skv_attr_check(const struct skv_table_attr *a, bool exempt)
+static int skv_attr_check(const struct skv_table_attr *a, u32 table_flags,
+			  bool exempt)
 {
 	if (a->max_entries > SKV_MAX_ENTRIES_CAP ||
 	    a->max_key_len > SKV_KEY_LEN_CAP ||
 	    a->max_value_len > SKV_VALUE_LEN_CAP ||
 	    a->policy > SKV_POLICY_LAST || a->mode & ~SKV_MODE_MASK)
+		return -EINVAL;
+	if (table_flags & ~SKV_TABLE_ALL)
+		return -EINVAL;
+	/* Readers of a mapped table write nothing: no LRU recency. */
+	if ((table_flags & SKV_TABLE_MAPPED) && a->policy != SKV_POLICY_NONE)
 		return -EINVAL;
 	/* The per-user byte quota is max_bytes' hard cap. */
 	if (!exempt && a->max_bytes > skv_user_bytes_max())
@@ -155,6 +161,7 @@ static struct skv_table *skv_table_create(const struct skv_table_open *req,
 					  bool exempt)
 {
 	const struct skv_table_attr *a = &req->attr;
+	bool mapped = req->table_flags & SKV_TABLE_MAPPED;
 	struct skv_table *t;
 	int ret;
 
@@ -163,12 +170,16 @@ static struct skv_table *skv_table_create(const struct skv_table_open *req,
 		return ERR_PTR(-ENOMEM);
 
 	strscpy(t->name, req->name, sizeof(t->name));
-	t->max_entries = a->max_entries ?: SKV_DEFAULT_MAX_ENTRIES;
+	t->table_flags = req->table_flags;
+	t->max_entries = a->max_entries ?: mapped ?
+			 SKV_MAP_DEFAULT_MAX_ENTRIES : SKV_DEFAULT_MAX_ENTRIES;
 	t->max_bytes = a->max_bytes ?: SKV_DEFAULT_MAX_BYTES;
 	if (!exempt && !a->max_bytes)
 		t->max_bytes = min_t(u64, t->max_bytes, skv_user_bytes_max());
-	t->max_key_len = a->max_key_len ?: SKV_DEFAULT_KEY_LEN;
-	t->max_value_len = a->max_value_len ?: SKV_DEFAULT_VALUE_LEN;
+	t->max_key_len = a->max_key_len ?: mapped ?
+			 SKV_MAP_DEFAULT_KEY_LEN : SKV_DEFAULT_KEY_LEN;
+	t->max_value_len = a->max_value_len ?: mapped ?
+			   SKV_MAP_DEFAULT_VALUE_LEN : SKV_DEFAULT_VALUE_LEN;
 	t->default_ttl_ms = a->default_ttl_ms;
 	t->policy = a->policy;
 	t->mode = a->mode ?: SKV_DEFAULT_MODE;
@@ -260,11 +271,11 @@ int skv_table_open(struct net *net, const struct skv_table_open *req,
 	ret = skv_name_check(req->name);
 	if (ret < 0)
 		return ret;
-	if (!create && !skv_attr_is_zero(&req->attr))
+	if (!create && (!skv_attr_is_zero(&req->attr) || req->table_flags))
 		return -EINVAL;
 	if (create) {
 		exempt = capable(CAP_SYS_RESOURCE);
-		ret = skv_attr_check(&req->attr, exempt);
+		ret = skv_attr_check(&req->attr, req->table_flags, exempt);
 		if (ret)
 			return ret;
 	}
@@ -321,6 +332,7 @@ static void skv_table_unlink(struct skv_net *sn, struct skv_table *t)
 /* @t left its namespace: end its subscriptions, drop the reference. */
 static void skv_table_dead(struct skv_table *t)
 {
+	skv_store_table_dead(t);
 	skv_events_table_dead(t);
 	skv_table_put(t);
 }
@@ -386,6 +398,8 @@ void skv_table_info(struct skv_table *t, struct skv_info *info)
 	info->uid = from_kuid_munged(current_user_ns(), t->uid);
 	info->gid = from_kgid_munged(current_user_ns(), t->gid);
 	mutex_unlock(&t->lock);
+	info->table_flags = t->table_flags;
+	info->map_size = skv_store_map_size(t);
 }
 
 /* SKV_IOC_SET and the netlink table-set: @set is in kernel memory. */
@@ -406,6 +420,9 @@ int skv_table_set(struct skv_table *t, const struct skv_set *s)
 	    (!(set.mask & SKV_SET_GID) && set.gid))
 		return -EINVAL;
 	if (set.policy > SKV_POLICY_LAST || set.mode & ~SKV_MODE_MASK)
+		return -EINVAL;
+	if ((set.mask & SKV_SET_POLICY) && skv_table_mapped(t) &&
+	    set.policy != SKV_POLICY_NONE)
 		return -EINVAL;
 	if (set.mask & SKV_SET_UID) {
 		uid = make_kuid(current_user_ns(), set.uid);

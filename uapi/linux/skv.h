@@ -48,10 +48,28 @@
  *	A new table's max_bytes may not exceed the per-user byte quota
  *	(module parameter max_bytes_per_user) unless the creator has
  *	CAP_SYS_RESOURCE; the default is lowered to the quota if needed.
+ *	@table_flags (since SKV_TABLE_OPEN_SIZE_VER1; with CREATE only, and
+ *	ignored when the table exists) says what a new table is:
+ *	SKV_TABLE_MAPPED makes it a mapped table, whose entries any of its
+ *	fds may mmap read-only and look up without a system call
+ *	(skv_map.h). A mapped table has a fixed geometry, allocated at
+ *	creation and charged whole to the creator's memory cgroup and byte
+ *	quota: max_entries slots of 32 + max_key_len + max_value_len bytes
+ *	rounded up to 64 (at most SKV_MAP_SLOT_SIZE_CAP), and 64 bytes of
+ *	index per 3 slots rounded up to a power of two, in all at most
+ *	SKV_MAP_SIZE_CAP. Its zero attributes default to
+ *	SKV_MAP_DEFAULT_MAX_ENTRIES, SKV_MAP_DEFAULT_KEY_LEN and
+ *	SKV_MAP_DEFAULT_VALUE_LEN, and its policy must be SKV_POLICY_NONE.
+ *	Every op keeps its semantics on it; a write that needs a new entry
+ *	fails with -ENOSPC when the table holds max_entries or when both of
+ *	the key's buckets are full (rare: see skv_map.h). Writes of one
+ *	mapped table are serialised.
  *	Errors: -ENOENT no such table (without CREATE), -EEXIST (CREATE|EXCL),
- *	-EINVAL bad name, flags (EXCL without CREATE) or attribute (above a
- *	hard cap, policy or mode unknown), -EACCES permission, -EDQUOT
- *	per-user table quota (module parameter max_tables_per_user),
+ *	-EINVAL bad name, flags (EXCL without CREATE, table_flags without
+ *	CREATE) or attribute (above a hard cap, policy or mode unknown, a
+ *	mapped table's slot or region above its cap or policy not NONE),
+ *	-EACCES permission, -EDQUOT per-user table quota (module parameter
+ *	max_tables_per_user) or a mapped table's region above the byte quota,
  *	-ENOMEM, -EMFILE/-ENFILE no fd.
  *
  * SKV_IOC_TABLE_DELETE (struct skv_table_delete)
@@ -150,7 +168,9 @@
  *	and writes, summed from per-CPU counters at the time of the call.
  *
  * SKV_IOC_INFO (struct skv_info)
- *	The table's name, attributes, owner, group and mode.
+ *	The table's name, attributes, owner, group and mode; since
+ *	SKV_INFO_SIZE_VER1 its table_flags and, for a mapped table, the
+ *	size of its region (map_size).
  *
  * SKV_IOC_SET (struct skv_set)
  *	Changes the attributes selected in @mask (SKV_SET_*): default TTL,
@@ -214,6 +234,10 @@ enum skv_op {
 #define SKV_OPEN_NOCLOEXEC	_BITUL(3)
 #define SKV_OPEN_ALL		0xfU
 
+/* skv_table_open.table_flags: what a new table is */
+#define SKV_TABLE_MAPPED	_BITUL(0)	/* readable by mmap, skv_map.h */
+#define SKV_TABLE_ALL		0x1U
+
 /* skv_put.flags (and skv_batch_op.flags for SKV_OP_PUT) */
 #define SKV_PUT_NX		_BITUL(0)
 #define SKV_PUT_XX		_BITUL(1)
@@ -264,9 +288,15 @@ struct skv_features {
 	__u32 sizeof_info;
 	__u32 sizeof_set;
 	__u32 __reserved0;
+	__u32 table_flags;	/* out: SKV_TABLE_* understood */
+	__u32 map_layout_version; /* out: SKV_MAP_LAYOUT_VERSION, 0 = none */
+	__u64 map_size_cap;	/* out: SKV_MAP_SIZE_CAP */
+	__u32 map_slot_size_cap; /* out: SKV_MAP_SLOT_SIZE_CAP */
+	__u32 __reserved1;
 };
 
 #define SKV_FEATURES_SIZE_VER0	112
+#define SKV_FEATURES_SIZE_VER1	136	/* table_flags, map_* */
 
 struct skv_table_attr {
 	__u64 max_entries;	/* 0 = SKV_DEFAULT_MAX_ENTRIES */
@@ -285,9 +315,12 @@ struct skv_table_open {
 	struct skv_table_attr attr;	/* in, with SKV_OPEN_CREATE */
 	__s32 fd;		/* out: the table fd */
 	__u32 created;		/* out: 1 if this call created the table */
+	__u32 table_flags;	/* in, with SKV_OPEN_CREATE: SKV_TABLE_* */
+	__u32 __reserved1;	/* must be 0 */
 };
 
 #define SKV_TABLE_OPEN_SIZE_VER0	120
+#define SKV_TABLE_OPEN_SIZE_VER1	128	/* table_flags */
 
 struct skv_table_delete {
 	__u32 size;
@@ -451,9 +484,13 @@ struct skv_info {
 	__u32 gid;
 	__u32 fd_flags;		/* SKV_OPEN_RDONLY if this fd is read-only */
 	__u32 __reserved0;
+	__u32 table_flags;	/* out: SKV_TABLE_* it was created with */
+	__u32 __reserved1;
+	__u64 map_size;		/* out: SKV_TABLE_MAPPED: bytes to mmap */
 };
 
 #define SKV_INFO_SIZE_VER0	128
+#define SKV_INFO_SIZE_VER1	144	/* table_flags, map_size */
 
 struct skv_set {
 	__u32 size;
@@ -488,6 +525,7 @@ struct skv_set {
 #define SKV_IOC_SET		_IOW(SKV_IOC_MAGIC, 0x1a, struct skv_set)
 
 /* The generic netlink family, generated from its YAML spec. */
+#include "skv_map.h"
 #include "skv_netlink.h"
 
 #endif /* _UAPI_LINUX_SKV_H */
