@@ -73,6 +73,7 @@ static int skv_copy_name(char dst[SKV_NAME_MAX], const char *name)
 	return 0;
 }
 
+/* A handle for table fd @fd; a mapped table is mapped (map.c). */
 static int skv_table_wrap(int fd, bool created, struct skv_table **tablep)
 {
 	struct skv_table *table = skv_zalloc(sizeof(*table));
@@ -81,6 +82,7 @@ static int skv_table_wrap(int fd, bool created, struct skv_table **tablep)
 		return -ENOMEM;
 	table->fd = fd;
 	table->created = created;
+	skv_map_attach(table);
 	*tablep = table;
 	return 0;
 }
@@ -89,7 +91,18 @@ int skv_table_open(struct skv_dev *dev, const char *name, uint32_t flags,
 		   const struct skv_table_attr *attr,
 		   struct skv_table **tablep)
 {
-	struct skv_table_open op = { .size = sizeof(op), .flags = flags };
+	return skv_table_open2(dev, name, flags, attr, 0, tablep);
+}
+
+int skv_table_open2(struct skv_dev *dev, const char *name, uint32_t flags,
+		    const struct skv_table_attr *attr, uint32_t table_flags,
+		    struct skv_table **tablep)
+{
+	struct skv_table_open op = {
+		.size = sizeof(op),
+		.flags = flags,
+		.table_flags = table_flags,
+	};
 	int ret;
 
 	if (!dev || !tablep)
@@ -126,6 +139,7 @@ void skv_table_close(struct skv_table *table)
 {
 	if (!table)
 		return;
+	skv_map_detach(table);
 	skv_sys_close(table->fd);
 	skv_free(table);
 }

@@ -23,6 +23,16 @@ static int skv_get_common(struct skv_table *table, unsigned long req,
 	ret = skv_check_key(key, key_len);
 	if (ret)
 		return ret;
+	/*
+	 * A mapped table answers GET from the mapping, unless the bucket
+	 * kept changing (-EAGAIN) or the table was deleted (-EIDRM): its
+	 * fd still answers, as any deleted table's does.
+	 */
+	if (req == SKV_IOC_GET && table->map) {
+		ret = skv_map_get(table, key, key_len, buf, value_len, meta);
+		if (ret != -EAGAIN && ret != -EIDRM)
+			return ret;
+	}
 	op.key_len = key_len;
 	op.key_ptr = skv_ptr(key);
 	op.value_len = *value_len > UINT32_MAX ? UINT32_MAX : *value_len;

@@ -19,11 +19,28 @@ struct skv_dev {
 	int fd;
 };
 
+/* A mapped table's geometry, read from its header once (map.c). */
+struct skv_map_geo {
+	uint64_t index_offset;
+	uint64_t slots_offset;
+	uint32_t mask;			/* nr_buckets - 1 */
+	uint32_t nr_slots;
+	uint32_t slot_size;
+	uint32_t max_key_len;
+	uint64_t hash_key[2];
+};
+
 /* Immutable after skv_table_open(): threads share it without locks. */
 struct skv_table {
 	int fd;
 	bool created;
+	const uint8_t *map;		/* a mapped table's region, or NULL */
+	size_t map_len;
+	struct skv_map_geo geo;
 };
+
+void skv_map_attach(struct skv_table *table);
+void skv_map_detach(struct skv_table *table);
 
 static inline int skv_sys_ioctl(int fd, unsigned long req, void *arg)
 {

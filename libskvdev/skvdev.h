@@ -82,7 +82,11 @@ static inline bool skv_features_has_op(const struct skv_features *f,
 int skv_table_open(struct skv_dev *dev, const char *name, uint32_t flags,
 		   const struct skv_table_attr *attr,
 		   struct skv_table **tablep);
+int skv_table_open2(struct skv_dev *dev, const char *name, uint32_t flags,
+		    const struct skv_table_attr *attr, uint32_t table_flags,
+		    struct skv_table **tablep);
 int skv_table_from_fd(int fd, struct skv_table **tablep);
+bool skv_table_mapped(const struct skv_table *table);
 void skv_table_close(struct skv_table *table);
 int skv_table_fd(const struct skv_table *table);
 bool skv_table_created(const struct skv_table *table);
@@ -95,6 +99,8 @@ int skv_table_flush(struct skv_table *table, uint64_t *count);
 /* Entries */
 int skv_get(struct skv_table *table, const void *key, size_t key_len,
 	    void *buf, size_t *value_len, struct skv_meta *meta);
+int skv_map_get(struct skv_table *table, const void *key, size_t key_len,
+		void *buf, size_t *value_len, struct skv_meta *meta);
 int skv_getdel(struct skv_table *table, const void *key, size_t key_len,
 	       void *buf, size_t *value_len, struct skv_meta *meta);
 int skv_get_alloc(struct skv_table *table, const void *key, size_t key_len,
