@@ -75,7 +75,7 @@ demo-build: deps-demo
 
 # With them, the command blocks of README.md and the man pages, as a test
 # for the VM (tools/doc-check; the host's blocks run from tools/check.sh).
-selftests: deps
+selftests: deps userspace
 	@mkdir -p $(BUILD)/tests
 	@$(MAKE) -s -C selftests O=$(BUILD)/tests
 	@echo "  GEN     $(BUILD)/tests/doc_commands.sh"

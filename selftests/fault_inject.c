@@ -232,6 +232,34 @@ static int fi_run_create(struct fi_ctx *c)
 	return ret < 0 ? ret : 0;
 }
 
+/* A mapped table: its region, index and free-slot stack are allocated now. */
+static int fi_run_create_mapped(struct fi_ctx *c)
+{
+	struct skv_table_open o = {
+		.size = sizeof(o),
+		.flags = SKV_OPEN_CREATE | SKV_OPEN_EXCL,
+		/* fi_snapshot() reads a 300-byte key: room for it. */
+		.attr = { .max_entries = 2000, .max_key_len = 512,
+			  .max_value_len = 64, .mode = 0640 },
+		.table_flags = SKV_TABLE_MAPPED,
+	};
+	void *map;
+	int ret;
+
+	memcpy(o.name, FI_NEW_TABLE, sizeof(FI_NEW_TABLE));
+	ret = rt_ioctl(c->ctl, SKV_IOC_TABLE_OPEN, &o);
+	if (ret)
+		return ret;
+	c->new_fd = o.fd;
+	/* Mapping allocates no memory of skv's own, but page tables. */
+	map = mmap(NULL, 4096, PROT_READ, MAP_SHARED, o.fd, 0);
+	if (map == MAP_FAILED)
+		return errno == ENOMEM ? 0 : -errno;
+	ret = *(volatile uint32_t *)map == SKV_MAP_MAGIC ? 0 : -EPROTO;
+	munmap(map, 4096);
+	return ret;
+}
+
 static int fi_run_open(struct fi_ctx *c)
 {
 	int ret = rt_table_open(c->ctl, FI_TABLE, SKV_OPEN_RDONLY, NULL);
@@ -699,6 +727,8 @@ static const struct fi_op fi_ops[] = {
 	  .run = fi_run_nl_key_del, .expect = fi_expect_delete },
 	{ .name = "NL_SUBSCRIBE", .feature = FI_NETLINK,
 	  .run = fi_run_nl_subscribe, .check = fi_check_subscribed },
+	{ .name = "TABLE_OPEN_create_mapped", .feature = SKV_OP_TABLE_OPEN,
+	  .on_new_table = true, .run = fi_run_create_mapped },
 };
 
 /* Errnos an allocation failure may surface as. */
@@ -831,6 +861,7 @@ FI_VARIANT(nl_key_get_dump, 29);
 FI_VARIANT(nl_key_put, 30);
 FI_VARIANT(nl_key_del, 31);
 FI_VARIANT(nl_subscribe, 32);
+FI_VARIANT(table_open_create_mapped, 33);
 
 FIXTURE_SETUP(fi)
 {

@@ -331,6 +331,12 @@ static void fz_fill(struct fz *z, unsigned long cmd, uint8_t *arg)
 		fz_name(z, u->o.name);
 		if (u->o.flags & SKV_OPEN_CREATE || fz_chance(z, 10))
 			fz_attr(z, &u->o.attr);
+		/* Mapped tables: the flag, sometimes bad bits or reserved. */
+		if (fz_chance(z, 30))
+			u->o.table_flags = fz_chance(z, 80) ? SKV_TABLE_MAPPED :
+							      fz_flags(z, SKV_TABLE_ALL);
+		if (fz_chance(z, 3))
+			u->o.__reserved1 = fz_rand(z);
 		if (fz_chance(z, 10))
 			u->o.fd = fz_rand(z);
 		break;
@@ -643,6 +649,63 @@ static bool fz_one_ioctl(struct __test_metadata *_metadata, struct fz *z,
 	return true;
 }
 
+/*
+ * mmap of a pool fd with random protections, flags, length and offset;
+ * a mapping that works is read (the header, a random page) and sometimes
+ * mprotect()ed before it goes. False on a finding (already logged).
+ */
+static bool fz_one_mmap(struct __test_metadata *_metadata, struct fz *z,
+			unsigned long iter)
+{
+	static const int prots[] = { PROT_READ, PROT_READ | PROT_WRITE,
+				     PROT_READ | PROT_EXEC, PROT_WRITE, PROT_NONE };
+	int fd = z->fds[fz_below(z, FZ_NR_FDS)];
+	int prot = fz_chance(z, 70) ? PROT_READ : prots[fz_below(z, 5)];
+	int flags = fz_chance(z, 80) ? MAP_SHARED : MAP_PRIVATE;
+	size_t pg = getpagesize();
+	size_t len = fz_chance(z, 70) ? pg * (1 + fz_below(z, 64)) :
+					1 + fz_below(z, 1 << 24);
+	off_t off = fz_chance(z, 80) ? 0 : (off_t)pg * fz_below(z, 8);
+	volatile const uint8_t *p;
+	int err;
+
+	if (fd < 0)
+		fd = z->ctl;
+	z->calls++;
+	p = mmap(NULL, len, prot, flags, fd, off);
+	if (p == MAP_FAILED) {
+		err = errno;
+		switch (err) {
+		case EINVAL: case EPERM: case EACCES: case ENODEV: case ENOMEM:
+		case EBADF:
+			return true;
+		}
+		TH_LOG("iter %lu: mmap(%zu, %#x, %#x, fd %d, %lld) undocumented errno %d (%s)",
+		       iter, len, prot, flags, fd, (long long)off, err, strerror(err));
+		z->bad_errno++;
+		return false;
+	}
+	z->ok++;
+	if (prot & PROT_READ) {
+		/* Within the table's region: never a fault. */
+		if (p[0] != (SKV_MAP_MAGIC & 0xff)) {
+			TH_LOG("iter %lu: mapped header without its magic", iter);
+			munmap((void *)p, len);
+			return false;
+		}
+		(void)p[fz_below(z, len / pg ? len / pg : 1) * pg];
+	}
+	prot = fz_chance(z, 50) ? PROT_READ | PROT_WRITE : PROT_READ | PROT_EXEC;
+	if (fz_chance(z, 30) && !mprotect((void *)p, pg, prot)) {
+		/* Adding write or exec must fail. */
+		TH_LOG("iter %lu: mprotect made a mapped table writable", iter);
+		munmap((void *)p, len);
+		return false;
+	}
+	munmap((void *)p, len);
+	return true;
+}
+
 /* Netlink: resolve the "skv" family with CTRL_CMD_GETFAMILY. */
 static uint16_t fz_genl_family(int nl, const char *name)
 {
@@ -908,6 +971,11 @@ TEST_F_TIMEOUT(fuzz, ioctls_and_netlink, 7200)
 	for (i = 0; i < self->iters; i++) {
 		if (z->family && fz_chance(z, 15)) {
 			fz_one_netlink(z, i);
+			continue;
+		}
+		if (fz_chance(z, 3)) {
+			if (!fz_one_mmap(_metadata, z, i))
+				clean = false;
 			continue;
 		}
 		if (!fz_one_ioctl(_metadata, z, i))

@@ -27,6 +27,8 @@
 
 #include <linux/skv_netlink.h>
 
+#include <sys/mman.h>
+
 #include "kselftest_harness.h"
 #include "reliability.h"
 
@@ -150,6 +152,48 @@ TEST_F(lc, table_fd_pins_module)
 	ASSERT_EQ(0, rt_puts(fd, "k3", "v3"));
 
 	close(fd);
+	ASSERT_TRUE(lc_wait_refcnt(0, 5));
+	ASSERT_EQ(0, lc_unload());
+	ASSERT_FALSE(lc_loaded());
+	ASSERT_EQ(0, lc_load());
+}
+
+/*
+ * A mapping of a mapped table holds the table's file, so it alone pins
+ * the module: deleted and with its fd closed, the table's region stays
+ * readable (state "dead") until munmap(), and only then can skv.ko go.
+ */
+TEST_F(lc, mapping_pins_module)
+{
+	struct skv_table_open o = {
+		.size = sizeof(o),
+		.flags = SKV_OPEN_CREATE | SKV_OPEN_EXCL,
+		.name = "lc-map",
+		.attr = { .max_entries = 100 },
+		.table_flags = SKV_TABLE_MAPPED,
+	};
+	struct skv_info info = { .size = sizeof(info) };
+	volatile const struct skv_map_header *h;
+	int ctl;
+
+	ctl = rt_ctl_open();
+	ASSERT_LE(0, ctl);
+	rt_table_delete(ctl, "lc-map");
+	ASSERT_EQ(0, rt_ioctl(ctl, SKV_IOC_TABLE_OPEN, &o));
+	ASSERT_EQ(0, rt_puts(o.fd, "k", "v"));
+	ASSERT_EQ(0, rt_ioctl(o.fd, SKV_IOC_INFO, &info));
+	h = mmap(NULL, info.map_size, PROT_READ, MAP_SHARED, o.fd, 0);
+	ASSERT_NE(MAP_FAILED, h);
+	close(o.fd);
+	ASSERT_EQ(0, rt_table_delete(ctl, "lc-map"));
+	close(ctl);
+
+	ASSERT_TRUE(lc_busy(lc_unload())) TH_LOG("unloaded under a mapping");
+	ASSERT_TRUE(lc_loaded());
+	EXPECT_EQ(SKV_MAP_MAGIC, h->magic);
+	EXPECT_EQ(SKV_MAP_DEAD, h->state);
+
+	ASSERT_EQ(0, munmap((void *)h, info.map_size));
 	ASSERT_TRUE(lc_wait_refcnt(0, 5));
 	ASSERT_EQ(0, lc_unload());
 	ASSERT_FALSE(lc_loaded());
