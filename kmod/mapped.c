@@ -451,16 +451,17 @@ out:
 }
 
 /*
- * Call @fn on each live entry of bucket @v, under the lock, reaping the
- * expired ones; with @fn NULL, only reap. Returns the next cursor, 0 after
- * the last bucket (or for a cursor past it). Stops early when @fn returns
- * nonzero, into *@ret.
+ * Call @fn on each entry of bucket @v under the lock, until it returns
+ * nonzero (into *@ret). Returns the next cursor: @v again if @fn stopped,
+ * 0 after the last bucket (or for a cursor past it).
  */
-u64 skv_map_visit(struct skv_table *t, u64 v, skv_walk_fn fn, void *arg,
-		  int *ret)
+typedef int (*skv_map_each_fn)(struct skv_table *t, struct skv_map_pos *p,
+			       u64 now, void *arg);
+
+static u64 skv_map_each(struct skv_table *t, u64 v, skv_map_each_fn fn,
+			void *arg, int *ret)
 {
 	struct skv_map *m = t->map;
-	struct skv_entry_view view;
 	struct skv_map_pos p;
 	u64 now = skv_now_ns();
 
@@ -469,57 +470,78 @@ u64 skv_map_visit(struct skv_table *t, u64 v, skv_walk_fn fn, void *arg,
 		return 0;
 	p.b = &m->buckets[v];
 	spin_lock(&m->lock);
-	for (p.way = 0; p.way < SKV_MAP_WAYS; p.way++) {
+	for (p.way = 0; p.way < SKV_MAP_WAYS && !*ret; p.way++) {
 		if (!p.b->slot[p.way])
 			continue;
 		p.idx = p.b->slot[p.way] - 1;
 		p.s = skv_map_slot(m, p.idx);
-		if (skv_map_expired(p.s, now)) {
-			skv_map_remove(t, &p, SKV_EV_EXPIRED);
-			continue;
-		}
-		if (!fn)
-			continue;
-		view.key = skv_map_data(p.s);
-		view.key_len = p.s->key_len;
-		view.value = view.key + view.key_len;
-		view.value_len = p.s->value_len;
-		view.version = p.s->version;
-		view.ttl_ms = skv_map_ttl_ms(p.s);
-		view.user_flags = p.s->user_flags;
-		*ret = fn(&view, arg);
-		if (*ret)
-			break;
+		*ret = fn(t, &p, now, arg);
 	}
 	spin_unlock(&m->lock);
 	return *ret ? v : (v < m->mask ? v + 1 : 0);
 }
 
+struct skv_map_visit_ctx {
+	skv_walk_fn fn;
+	void *arg;
+};
+
+static int skv_map_visit_one(struct skv_table *t, struct skv_map_pos *p,
+			     u64 now, void *arg)
+{
+	struct skv_map_visit_ctx *c = arg;
+	struct skv_entry_view view;
+
+	if (skv_map_expired(p->s, now)) {
+		skv_map_remove(t, p, SKV_EV_EXPIRED);
+		return 0;
+	}
+	if (!c->fn)
+		return 0;
+	view.key = skv_map_data(p->s);
+	view.key_len = p->s->key_len;
+	view.value = view.key + view.key_len;
+	view.value_len = p->s->value_len;
+	view.version = p->s->version;
+	view.ttl_ms = skv_map_ttl_ms(p->s);
+	view.user_flags = p->s->user_flags;
+	return c->fn(&view, c->arg);
+}
+
+/*
+ * Call @fn on each live entry of bucket @v, under the lock, reaping the
+ * expired ones; with @fn NULL, only reap. Returns the next cursor, 0 after
+ * the last bucket (or for a cursor past it). Stops early when @fn returns
+ * nonzero, into *@ret.
+ */
+u64 skv_map_visit(struct skv_table *t, u64 v, skv_walk_fn fn, void *arg,
+		  int *ret)
+{
+	struct skv_map_visit_ctx c = { .fn = fn, .arg = arg };
+
+	return skv_map_each(t, v, skv_map_visit_one, &c, ret);
+}
+
+static int skv_map_flush_one(struct skv_table *t, struct skv_map_pos *p,
+			     u64 now, void *arg)
+{
+	u64 *count = arg;
+
+	if (skv_map_expired(p->s, now)) {
+		skv_map_remove(t, p, SKV_EV_EXPIRED);
+	} else {
+		skv_map_remove(t, p, SKV_EV_FLUSHED);
+		(*count)++;
+	}
+	return 0;
+}
+
 /* FLUSH's step: delete every entry of bucket @v, counting the live ones. */
 u64 skv_map_flush_bucket(struct skv_table *t, u64 v, u64 *count)
 {
-	struct skv_map *m = t->map;
-	struct skv_map_pos p;
-	u64 now = skv_now_ns();
+	int ret;
 
-	if (v > m->mask)
-		return 0;
-	p.b = &m->buckets[v];
-	spin_lock(&m->lock);
-	for (p.way = 0; p.way < SKV_MAP_WAYS; p.way++) {
-		if (!p.b->slot[p.way])
-			continue;
-		p.idx = p.b->slot[p.way] - 1;
-		p.s = skv_map_slot(m, p.idx);
-		if (skv_map_expired(p.s, now)) {
-			skv_map_remove(t, &p, SKV_EV_EXPIRED);
-		} else {
-			skv_map_remove(t, &p, SKV_EV_FLUSHED);
-			(*count)++;
-		}
-	}
-	spin_unlock(&m->lock);
-	return v < m->mask ? v + 1 : 0;
+	return skv_map_each(t, v, skv_map_flush_one, count, &ret);
 }
 
 /*

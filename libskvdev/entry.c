@@ -18,9 +18,7 @@ static int skv_get_common(struct skv_table *table, unsigned long req,
 	struct skv_get op = { .size = sizeof(op) };
 	int ret;
 
-	if (!table || !value_len || (!buf && *value_len))
-		return -EINVAL;
-	ret = skv_check_key(key, key_len);
+	ret = skv_check_get(table, key, key_len, buf, value_len);
 	if (ret)
 		return ret;
 	/*

@@ -100,6 +100,16 @@ static inline int skv_check_key(const void *key, size_t key_len)
 	return 0;
 }
 
+/* The arguments of every GET: a key, a length, a buffer if it is not 0. */
+static inline int skv_check_get(const struct skv_table *table,
+				const void *key, size_t key_len,
+				const void *buf, const size_t *value_len)
+{
+	if (!table || !value_len || (!buf && *value_len))
+		return -EINVAL;
+	return skv_check_key(key, key_len);
+}
+
 static inline int skv_check_value(const void *value, size_t value_len)
 {
 	if (!value && value_len)

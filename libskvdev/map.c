@@ -194,9 +194,7 @@ int skv_map_get(struct skv_table *table, const void *key, size_t key_len,
 	unsigned int i;
 	int ret;
 
-	if (!table || !value_len || (!buf && *value_len))
-		return -EINVAL;
-	ret = skv_check_key(key, key_len);
+	ret = skv_check_get(table, key, key_len, buf, value_len);
 	if (ret)
 		return ret;
 	if (!table->map)

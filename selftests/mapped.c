@@ -28,24 +28,11 @@
 
 #include "kselftest_harness.h"
 
-/* A mapped table's raw open: table_flags, and the fd or -errno. */
 static int map_open(int ctl, const char *name, __u32 flags,
 		    const struct skv_table_attr *attr, __u32 table_flags,
 		    __u32 reserved)
 {
-	struct skv_table_open o;
-
-	memset(&o, 0, sizeof(o));
-	o.size = sizeof(o);
-	o.flags = flags;
-	memcpy(o.name, name, strnlen(name, sizeof(o.name) - 1));
-	if (attr)
-		o.attr = *attr;
-	o.table_flags = table_flags;
-	o.__reserved1 = reserved;
-	if (ioctl(ctl, SKV_IOC_TABLE_OPEN, &o) < 0)
-		return -errno;
-	return o.fd;
+	return skv_open_tf(ctl, name, flags, attr, table_flags, reserved, NULL);
 }
 
 static int map_create(int ctl, const char *name,

@@ -86,9 +86,15 @@ static inline void skv_name(char name[SKV_NAME_MAX], const char *tag)
 	snprintf(name, SKV_NAME_MAX, "%s-%d-%u", tag, (int)getpid(), seq++);
 }
 
-/* Opens (with @flags) table @name; returns the table fd or -errno. */
-static inline int skv_open(int ctl, const char *name, __u32 flags,
-			   const struct skv_table_attr *attr, __u32 *created)
+/*
+ * Opens (with @flags) table @name, creating it with @table_flags (and
+ * @reserved in __reserved1, for the tests of its check); returns the
+ * table fd or -errno.
+ */
+static inline int skv_open_tf(int ctl, const char *name, __u32 flags,
+			      const struct skv_table_attr *attr,
+			      __u32 table_flags, __u32 reserved,
+			      __u32 *created)
 {
 	struct skv_table_open o;
 
@@ -98,11 +104,25 @@ static inline int skv_open(int ctl, const char *name, __u32 flags,
 	memcpy(o.name, name, strnlen(name, sizeof(o.name) - 1));
 	if (attr)
 		o.attr = *attr;
+#ifndef SKV_ABI_VER0	/* abi_growth_ver0: the header before table_flags */
+	o.table_flags = table_flags;
+	o.__reserved1 = reserved;
+#else
+	(void)table_flags;
+	(void)reserved;
+#endif
 	if (ioctl(ctl, SKV_IOC_TABLE_OPEN, &o) < 0)
 		return -errno;
 	if (created)
 		*created = o.created;
 	return o.fd;
+}
+
+/* Opens (with @flags) table @name; returns the table fd or -errno. */
+static inline int skv_open(int ctl, const char *name, __u32 flags,
+			   const struct skv_table_attr *attr, __u32 *created)
+{
+	return skv_open_tf(ctl, name, flags, attr, 0, 0, created);
 }
 
 /* Creates a new table (CREATE|EXCL); returns the table fd or -errno. */
