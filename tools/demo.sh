@@ -64,6 +64,15 @@ run skvtool incr cache hits 41
 run skvtool incr cache hits -- -2
 run skvtool table delete cache
 
+echo "-- a mapped table: readers look keys up in shared memory, no system call --"
+run skvtool table create prices --mapped --max-entries 1000 --max-key-len 32 --max-value-len 64 --mode 0644
+run skvtool put prices sku:1 19.99
+run skvtool get prices sku:1
+run skvtool table info prices --json
+echo "(skvtool get read sku:1 from its read-only mapping of the table, without"
+echo " a system call; a process without read permission never gets the fd)"
+run skvtool table delete prices
+
 echo "-- two processes sharing session state through libskvdev --"
 run skv-session
 echo "(the table they shared, inspected, then deleted)"

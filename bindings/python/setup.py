@@ -46,7 +46,8 @@ if mode == "bundled":
     # relative source paths, and one with "../" would put the objects
     # outside build_temp
     sources += [os.path.join("libskvdev", f) for f in
-                ("device.c", "entry.c", "batch.c", "scan.c", "events.c")]
+                ("device.c", "entry.c", "batch.c", "scan.c", "events.c",
+                 "map.c")]
     include_dirs += [libsrc, "include", os.path.join(top, "uapi")]
     nl = pkgconfig("--cflags", "--libs", "libnl-genl-3.0") or \
         ["-I/usr/include/libnl3", "-lnl-genl-3", "-lnl-3"]

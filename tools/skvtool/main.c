@@ -35,7 +35,10 @@ static const struct command commands[] = {
 	  "      --default-ttl MS   TTL of entries put without one (0 = none)\n"
 	  "      --policy P         none (full table fails) or lru\n"
 	  "      --mode OCTAL       permission bits (default 0600)\n"
-	  "      --exist-ok         an existing table is fine\n" },
+	  "      --exist-ok         an existing table is fine\n"
+	  "      --mapped           a mapped table: readers look keys up in shared\n"
+	  "                         memory, no system call (fixed size, no LRU;\n"
+	  "                         defaults 65536 entries, keys 64, values 224)\n" },
 	{ "table list", cmd_table_list, "",
 	  "List the tables of this network namespace that the caller may read,\n"
 	  "with mode, owner, policy, entries and bytes (over netlink).\n" },

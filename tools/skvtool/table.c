@@ -25,6 +25,7 @@ static const char *const del_flag_names[] = { "cas" };
 static const char *const scan_flag_names[] = { "values" };
 static const char *const set_mask_names[] = { "default_ttl", "policy", "mode", "uid", "gid" };
 static const char *const policy_names[] = { "none", "lru" };
+static const char *const table_flag_names[] = { "mapped" };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -99,6 +100,10 @@ int cmd_features(int argc, char **argv)
 	json_add_u64(obj, "max_entries_cap", f.max_entries_cap);
 	json_add_u64(obj, "key_len_cap", f.key_len_cap);
 	json_add_u64(obj, "value_len_cap", f.value_len_cap);
+	json_object_object_add(obj, "table_flags", bit_names(f.table_flags, table_flag_names, N(table_flag_names)));
+	json_add_u64(obj, "map_layout_version", f.map_layout_version);
+	json_add_u64(obj, "map_size_cap", f.map_size_cap);
+	json_add_u64(obj, "map_slot_size_cap", f.map_slot_size_cap);
 	if (json) {
 		json_print(obj);
 		return EXIT_OK;
@@ -115,13 +120,17 @@ int cmd_features(int argc, char **argv)
 	printf("%-16s %" PRIu64 "\n", "max_entries_cap", (uint64_t)f.max_entries_cap);
 	printf("%-16s %u\n", "key_len_cap", f.key_len_cap);
 	printf("%-16s %u\n", "value_len_cap", f.value_len_cap);
+	print_names("table_flags", json_object_object_get(obj, "table_flags"));
+	printf("%-16s %u\n", "map_layout", f.map_layout_version);
+	printf("%-16s %" PRIu64 "\n", "map_size_cap", (uint64_t)f.map_size_cap);
+	printf("%-16s %u\n", "map_slot_cap", f.map_slot_size_cap);
 	json_object_put(obj);
 	return EXIT_OK;
 }
 
 enum {
 	OPT_MAX_ENTRIES = 256, OPT_MAX_BYTES, OPT_MAX_KEY_LEN, OPT_MAX_VALUE_LEN,
-	OPT_DEFAULT_TTL, OPT_POLICY, OPT_MODE, OPT_EXIST_OK, OPT_UID, OPT_GID,
+	OPT_DEFAULT_TTL, OPT_POLICY, OPT_MODE, OPT_EXIST_OK, OPT_MAPPED, OPT_UID, OPT_GID,
 };
 
 static bool parse_mode(const char *s, uint32_t *mode)
@@ -166,9 +175,10 @@ int cmd_table_create(int argc, char **argv)
 		{ "policy", required_argument, NULL, OPT_POLICY },
 		{ "mode", required_argument, NULL, OPT_MODE },
 		{ "exist-ok", no_argument, NULL, OPT_EXIST_OK },
+		{ "mapped", no_argument, NULL, OPT_MAPPED },
 		{}
 	};
-	uint32_t flags = SKV_OPEN_CREATE | SKV_OPEN_EXCL;
+	uint32_t flags = SKV_OPEN_CREATE | SKV_OPEN_EXCL, table_flags = 0;
 	struct skv_table_attr attr = {};
 	struct skv_table *t;
 	struct skv_dev *dev;
@@ -207,6 +217,9 @@ int cmd_table_create(int argc, char **argv)
 		case OPT_EXIST_OK:
 			flags &= ~SKV_OPEN_EXCL;
 			break;
+		case OPT_MAPPED:
+			table_flags |= SKV_TABLE_MAPPED;
+			break;
 		default:
 			ret = common_option(c, argv, NULL, NULL);
 			if (ret >= 0)
@@ -220,7 +233,7 @@ int cmd_table_create(int argc, char **argv)
 	ret = open_dev(&dev);
 	if (ret)
 		return ret;
-	ret = skv_table_open(dev, argv[optind], flags, &attr, &t);
+	ret = skv_table_open2(dev, argv[optind], flags, &attr, table_flags, &t);
 	skv_dev_close(dev);
 	if (ret)
 		return fail(ret, "create table '%s'", argv[optind]);
@@ -276,6 +289,10 @@ int cmd_table_info(int argc, char **argv)
 		printf("mode            %s\n", mode);
 		printf("uid             %u\n", info.uid);
 		printf("gid             %u\n", info.gid);
+		printf("mapped          %s\n",
+		       info.table_flags & SKV_TABLE_MAPPED ? "yes" : "no");
+		if (info.table_flags & SKV_TABLE_MAPPED)
+			printf("map_size        %" PRIu64 "\n", (uint64_t)info.map_size);
 		return EXIT_OK;
 	}
 	obj = json_object_new_object();
@@ -290,6 +307,9 @@ int cmd_table_info(int argc, char **argv)
 	json_object_object_add(obj, "mode", json_object_new_string(mode));
 	json_add_u64(obj, "uid", info.uid);
 	json_add_u64(obj, "gid", info.gid);
+	json_object_object_add(obj, "mapped",
+			       json_object_new_boolean(info.table_flags & SKV_TABLE_MAPPED));
+	json_add_u64(obj, "map_size", info.map_size);
 	json_print(obj);
 	return EXIT_OK;
 }

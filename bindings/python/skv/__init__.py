@@ -73,8 +73,11 @@ def open(name, create=False, mode=0o600, max_entries=None, ttl=None,
     policy       'none' (a full table raises skv.FullError) or 'lru'
                  (it evicts about the least recently used entry)
     readonly     open for reading only: writes raise PermissionError
-    Keyword-only as well: max_bytes, max_key_len, max_value_len, and
-    exclusive=True (with create: FileExistsError if it exists).
+    Keyword-only as well: max_bytes, max_key_len, max_value_len,
+    exclusive=True (with create: FileExistsError if it exists), and
+    mapped=True (with create: a mapped table, whose reads t[k] and t.get()
+    look the key up in shared memory without a system call; fixed memory,
+    defaults 65,536 entries, 64-byte keys, 224-byte values, no 'lru').
 
     FileNotFoundError if the table does not exist (without create),
     PermissionError if its mode does not let the caller in, skv.QuotaError

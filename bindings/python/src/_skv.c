@@ -536,11 +536,11 @@ static PyObject *table_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
 	static char *kwlist[] = { "name", "create", "mode", "max_entries", "ttl",
 				  "policy", "readonly", "max_bytes", "max_key_len",
-				  "max_value_len", "exclusive", NULL };
+				  "max_value_len", "exclusive", "mapped", NULL };
 	PyObject *name_o, *mode_o = NULL, *max_entries_o = Py_None, *ttl_o = Py_None;
 	PyObject *policy_o = Py_None, *max_bytes_o = Py_None;
 	PyObject *max_key_o = Py_None, *max_value_o = Py_None;
-	int create = 0, readonly = 0, exclusive = 0, ret;
+	int create = 0, readonly = 0, exclusive = 0, mapped = 0, ret;
 	struct skv_table_attr attr = { 0 };
 	struct skv_table *t = NULL;
 	struct skv_dev *dev;
@@ -549,10 +549,10 @@ static PyObject *table_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 	uint32_t flags = 0;
 	uint64_t u64;
 
-	if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|pOOOOp$OOOp:open", kwlist,
+	if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|pOOOOp$OOOpp:open", kwlist,
 					 &name_o, &create, &mode_o, &max_entries_o,
 					 &ttl_o, &policy_o, &readonly, &max_bytes_o,
-					 &max_key_o, &max_value_o, &exclusive))
+					 &max_key_o, &max_value_o, &exclusive, &mapped))
 		return NULL;
 	if (skv_name_get(name_o, name))
 		return NULL;
@@ -593,8 +593,10 @@ static PyObject *table_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 		flags |= SKV_OPEN_CREATE;
 		if (exclusive)
 			flags |= SKV_OPEN_EXCL;
-	} else if (exclusive) {
-		PyErr_SetString(PyExc_ValueError, "exclusive=True needs create=True");
+	} else if (exclusive || mapped) {
+		PyErr_SetString(PyExc_ValueError, exclusive ?
+				"exclusive=True needs create=True" :
+				"mapped=True needs create=True");
 		return NULL;
 	} else if (attr.max_entries || attr.max_bytes || attr.max_key_len ||
 		   attr.max_value_len || attr.default_ttl_ms || attr.policy) {
@@ -609,7 +611,8 @@ static PyObject *table_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 	Py_BEGIN_ALLOW_THREADS
 	ret = skv_dev_open(NULL, &dev);
 	if (!ret) {
-		ret = skv_table_open(dev, name, flags, create ? &attr : NULL, &t);
+		ret = skv_table_open2(dev, name, flags, create ? &attr : NULL,
+				      mapped ? SKV_TABLE_MAPPED : 0, &t);
 		skv_dev_close(dev);
 	}
 	Py_END_ALLOW_THREADS
@@ -2281,7 +2284,7 @@ static PySequenceMethods table_as_sequence = {
 PyDoc_STRVAR(table_doc,
 "Table(name, create=False, mode=0o600, max_entries=None, ttl=None,\n"
 "      policy=None, readonly=False, *, max_bytes=None, max_key_len=None,\n"
-"      max_value_len=None, exclusive=False)\n\n"
+"      max_value_len=None, exclusive=False, mapped=False)\n\n"
 "An open skv table: a mapping of bytes keys to bytes values that lives in\n"
 "the kernel and is shared by every process that opens it. Use skv.open().\n\n"
 "Keys and values are bytes (str is stored as UTF-8); what comes back is\n"

@@ -872,6 +872,24 @@ def watch_with_asyncio():
 # Documentation ---------------------------------------------------------------
 
 @test
+def mapped_table_reads_and_writes():
+    t = fresh("map", mapped=True, max_entries=100, max_key_len=16,
+              max_value_len=32)
+    t[b"k"] = b"v1"
+    eq(t[b"k"], b"v1", "read from the mapping")
+    t.put("s", "str", ttl=60)
+    eq(t.get("s"), b"str")
+    raises(KeyError, lambda: t[b"absent"])
+    raises(ValueError, lambda: t.put(b"k" * 17, b"x"))
+    eq(t.incr("n", 5), 5)
+    raises(ValueError, skv.open, PREFIX + "map_bad", mapped=True)
+    raises(ValueError, fresh, "map_lru", mapped=True, policy="lru")
+    for i in range(100 - 3):
+        t[f"f{i}"] = b"x"
+    raises(skv.FullError, t.__setitem__, b"over", b"x")
+
+
+@test
 def help_and_stubs():
     text = pydoc.render_doc(skv.Table, renderer=pydoc.plaintext)
     for s in ("put(key, value, *, ttl=None, nx=False, xx=False, cas=None, flags=0)",
