@@ -21,7 +21,7 @@ BENCH_CFLAGS := -O2 -g -Wall -Wextra -Wno-missing-field-initializers \
 	$$(pkg-config --cflags libnl-genl-3.0 2>/dev/null) \
 	-I$(TOP)/uapi -I$(TOP)/libskvdev -I$(BUILD)/include -pthread
 BENCH_COMMON := $(BENCH_DIR)/harness.c $(BENCH_DIR)/bench.h
-BENCH_SKV_SRCS := $(BENCH_DIR)/skv_bench.c $(BENCH_DIR)/b_skv.c \
+BENCH_SKV_SRCS := $(BENCH_DIR)/skv_bench.c $(BENCH_DIR)/b_skv.c $(BENCH_DIR)/b_mapped.c \
 	$(BENCH_DIR)/report.c $(BENCH_DIR)/harness.c
 
 .PHONY: bench bench-deps bench-build

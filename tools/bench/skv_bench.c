@@ -591,6 +591,7 @@ static const struct {
 	{ "scale", suite_scale, "1 vs 2 reader threads (skv GET, BPF, syscall floor)" },
 	{ "events", suite_events_skv, "PUT with 0 and 1 event subscriber" },
 	{ "netlink", suite_netlink_skv, "GET through the generic netlink family" },
+	{ "mapped", suite_mapped, "mapped-table GET without a syscall, an in-process hash, PUT" },
 	{ "memory", suite_memory, "kernel memory per entry at 1M entries" },
 };
 #define NR_SUITES (sizeof(suites) / sizeof(suites[0]))
