@@ -82,6 +82,13 @@ static void skv_map_copy(void *dst, const uint64_t *base, size_t off,
 	size_t w = off / 8, skip = off % 8, n;
 	uint64_t word;
 
+	/* Whole words first (values after 8-byte keys start aligned). */
+	if (!skip) {
+		for (; len >= 8; len -= 8, d += 8) {
+			word = SKV_LOAD(&base[w++]);
+			memcpy(d, &word, 8);
+		}
+	}
 	while (len) {
 		word = SKV_LOAD(&base[w++]);
 		n = 8 - skip < len ? 8 - skip : len;
@@ -98,8 +105,16 @@ static bool skv_map_equal(const uint64_t *base, size_t off, const void *key,
 {
 	const uint8_t *k = key;
 	size_t w = off / 8, skip = off % 8, n;
-	uint64_t word;
+	uint64_t word, kw;
 
+	if (!skip) {
+		for (; len >= 8; len -= 8, k += 8) {
+			word = SKV_LOAD(&base[w++]);
+			memcpy(&kw, k, 8);
+			if (word != kw)
+				return false;
+		}
+	}
 	while (len) {
 		word = SKV_LOAD(&base[w++]);
 		n = 8 - skip < len ? 8 - skip : len;
@@ -154,8 +169,11 @@ static int skv_map_read_bucket(const struct skv_table *t,
 			const uint64_t *words;
 			uint32_t idx, klen, vlen;
 
+			/* The tag first: one load rules most ways out. */
+			if (SKV_LOAD(&b->tag[w]) != tag)
+				continue;
 			idx = SKV_LOAD(&b->slot[w]);
-			if (!idx || SKV_LOAD(&b->tag[w]) != tag)
+			if (!idx)
 				continue;
 			if (--idx >= g->nr_slots)
 				break;

@@ -353,7 +353,7 @@ static void table_targets(FILE *f)
 		} else if (t->value == t_events &&
 			   fabs(fig("events", "put_control_spread", NULL, 16, 64)) >= t->limit) {
 			verdict = "MISSED, inconclusive here: two identical tables differ by as much (see below)";
-		} else if (t->value == t_scale &&
+		} else if ((t->value == t_scale || t->value == t_map_scale) &&
 			   fig("scale", "getppid", NULL, 16, 64) < t->limit) {
 			/* the VM could not run two threads at once at all */
 			verdict = "MISSED, inconclusive here: getppid() itself does not scale (see below)";
@@ -387,6 +387,17 @@ static void table_targets(FILE *f)
 				fig("scale", "null_ioctl", NULL, 16, 64),
 				fig("scale", "bpf_lookup", NULL, 16, 64),
 				fig("scale", "skv_get_shared_fd", NULL, 16, 64));
+	}
+	{
+		double l = fig("local", "get", NULL, 16, 64), b = fig("bpf", "lookup", NULL, 16, 64);
+
+		if (!isnan(l))
+			fprintf(f, "\nFor the mapped-table targets: in this boot the in-process hash lookup, the floor of any read "
+				"from shared memory, costs %.3g× a BPF-map lookup and %.3g× the null ioctl; a mapped GET cannot go "
+				"below those ratios here (it costs %.3g× the in-process lookup). Two mapped readers ÷ one: %.2f×, "
+				"against getppid() %.2f× in the same boot.\n",
+				l / b, l / null_ioctl(), fig("mapped", "get", NULL, 16, 64) / l,
+				fig("scale", "mapped_get", NULL, 16, 64), fig("scale", "getppid", NULL, 16, 64));
 	}
 	{
 		double sc = fig("events", "put_subscriber_cost", NULL, 16, 64);
