@@ -239,6 +239,11 @@ static struct skv_charge skv_entry_charge(const struct skv_entry *e)
 	};
 }
 
+static bool skv_charge_is_zero(const struct skv_charge *c)
+{
+	return !c->entries && !c->bytes && !c->cost;
+}
+
 /* Writers in flight are the low half of skv_user.writers. */
 #define SKV_WRITER_ENTER	1ULL
 /* One writer fewer in flight, one more settled. */
@@ -325,6 +330,12 @@ static int skv_charge_begin(struct skv_table *t, const struct skv_charge *c,
 	u64 enter, leave;
 	int ret;
 
+	/*
+	 * A write that changes no counter (a replace by a value of the same
+	 * size) can neither fail nor make another write's check inexact.
+	 */
+	if (skv_charge_is_zero(c))
+		return 0;
 	enter = atomic64_add_return(SKV_WRITER_ENTER, writers);
 	ret = skv_reserve(t, c);
 	if (!ret)
@@ -343,6 +354,8 @@ static int skv_charge_begin(struct skv_table *t, const struct skv_charge *c,
 static void skv_charge_end(struct skv_table *t, const struct skv_charge *c,
 			   bool done)
 {
+	if (skv_charge_is_zero(c))
+		return;
 	if (done)
 		skv_charge_sub(t, -skv_neg(c->entries), -skv_neg(c->bytes),
 			       -skv_neg(c->cost));
@@ -406,7 +419,7 @@ bool skv_entry_unlink(struct skv_table *t, struct skv_entry *e,
 		skv_stat_inc(t, SKV_STAT_DELETES);
 		break;
 	}
-	if (ev != SKV_EV_FLUSHED)
+	if (ev != SKV_EV_FLUSHED && unlikely(READ_ONCE(t->nr_subscribers)))
 		skv_notify(t, ev, e->data, skv_entry_key_len(e), e->version);
 	skv_entry_retire(t, e);
 	skv_charge_buckets(t);
@@ -498,8 +511,10 @@ int skv_entry_publish(struct skv_table *t, const struct skv_key *k,
 		atomic64_inc(&t->nr_ttl);
 	skv_charge_buckets(t);
 	skv_stat_inc(t, SKV_STAT_WRITES);
-	skv_notify(t, SKV_EV_SET, new->data, skv_entry_key_len(new),
-		   new->version);
+	/* The common case, no subscriber, without a call. */
+	if (unlikely(READ_ONCE(t->nr_subscribers)))
+		skv_notify(t, SKV_EV_SET, new->data, skv_entry_key_len(new),
+			   new->version);
 	return 0;
 }
 
