@@ -186,26 +186,30 @@ int skv_store_put(struct skv_table *t, struct skv_put_args *a,
 	struct skv_entry *new, *old;
 	struct skv_key k;
 	u32 f = a->flags;
+	u8 *kbuf;
 	u64 ttl;
 	int ret;
 
 	ret = skv_check_put(t, a, key_len, value_len);
 	if (ret)
 		return ret;
-	new = skv_entry_alloc(key_len, value_len);
+	ttl = f & SKV_PUT_TTL ? a->ttl_ms : READ_ONCE(t->default_ttl_ms);
+	/* Only an entry with a time to live has room for its expiry. */
+	new = skv_entry_alloc(key_len, value_len, ttl != 0);
 	if (!new)
 		return -ENOMEM;
-	memcpy(new->data, key, key_len);
-	if (!copy_from_iter_full(new->data + key_len, value_len, from)) {
+	kbuf = skv_entry_key_buf(new);
+	memcpy(kbuf, key, key_len);
+	if (!copy_from_iter_full(kbuf + key_len, value_len, from)) {
 		skv_entry_free(new);
 		return -EFAULT;
 	}
 	skv_entry_set_lens(new, key_len, value_len);
-	skv_key_init(t, &k, new->data, key_len);
+	skv_key_init(t, &k, kbuf, key_len);
 	new->hash = k.hash;
 	new->user_flags = a->user_flags;
-	ttl = f & SKV_PUT_TTL ? a->ttl_ms : READ_ONCE(t->default_ttl_ms);
-	new->expires = ttl ? skv_expiry_ns(ttl) : 0;
+	if (ttl)
+		skv_entry_set_expires(new, skv_expiry_ns(ttl));
 
 	rcu_read_lock();
 	do {
@@ -229,7 +233,8 @@ int skv_store_put(struct skv_table *t, struct skv_put_args *a,
 		skv_entry_free(new);
 		return ret;
 	}
-	if (new->expires)
+	/* Not new's expiry: a later write may have replaced and freed it. */
+	if (ttl)
 		skv_expire_kick(t);
 	return 0;
 }
@@ -309,17 +314,20 @@ int skv_store_incr(struct skv_table *t, const void *key, u32 key_len,
 	struct skv_entry *old, *new;
 	struct skv_key k;
 	s64 cur, res = 0;
+	u64 ttl, expires = 0;
 	int ret, len;
-	u64 ttl;
+	u8 *kbuf;
 
 	ret = skv_check_key(t, key_len);
 	if (ret)
 		return ret;
-	new = skv_entry_alloc(key_len, SKV_INT_MAX_LEN);
+	/* Room for an expiry: the entry it replaces decides whether it has one. */
+	new = skv_entry_alloc(key_len, SKV_INT_MAX_LEN, true);
 	if (!new)
 		return -ENOMEM;
-	memcpy(new->data, key, key_len);
-	skv_key_init(t, &k, new->data, key_len);
+	kbuf = skv_entry_key_buf(new);
+	memcpy(kbuf, key, key_len);
+	skv_key_init(t, &k, kbuf, key_len);
 	new->hash = k.hash;
 
 	rcu_read_lock();
@@ -330,14 +338,15 @@ int skv_store_incr(struct skv_table *t, const void *key, u32 key_len,
 					    skv_entry_value_len(old), &cur);
 			if (ret)
 				break;
-			new->expires = old->expires;
+			expires = skv_entry_expires(old);
 			new->user_flags = old->user_flags;
 		} else {
 			cur = 0;
 			ttl = READ_ONCE(t->default_ttl_ms);
-			new->expires = ttl ? skv_expiry_ns(ttl) : 0;
+			expires = ttl ? skv_expiry_ns(ttl) : 0;
 			new->user_flags = 0;
 		}
+		skv_entry_set_expires(new, expires);
 		if (check_add_overflow(cur, delta, &res)) {
 			ret = -EOVERFLOW;
 			break;
@@ -347,7 +356,7 @@ int skv_store_incr(struct skv_table *t, const void *key, u32 key_len,
 			ret = -E2BIG;
 			break;
 		}
-		memcpy(new->data + key_len, num, len);
+		memcpy(kbuf + key_len, num, len);
 		skv_entry_set_lens(new, key_len, len);
 		ret = skv_entry_publish(t, &k, old, new);
 		if (skv_make_room(t, new, ret, &evictions))
@@ -363,7 +372,7 @@ int skv_store_incr(struct skv_table *t, const void *key, u32 key_len,
 		skv_entry_free(new);
 		return ret;
 	}
-	if (new->expires)
+	if (expires)
 		skv_expire_kick(t);
 	return 0;
 }
@@ -406,7 +415,7 @@ static int skv_scan_emit(struct skv_table *t, struct skv_entry *e, void *arg)
 	u64 start = c->used;
 
 	if (skv_entry_expired(e, c->now) || klen < c->prefix_len ||
-	    memcmp(e->data, c->prefix, c->prefix_len))
+	    memcmp(skv_entry_key(e), c->prefix, c->prefix_len))
 		return 0;
 
 	c->group_bytes += size;
@@ -422,7 +431,7 @@ static int skv_scan_emit(struct skv_table *t, struct skv_entry *e, void *arg)
 	rec.user_flags = e->user_flags;
 	rec.rec_size = sizeof(rec);
 	if (!skv_scan_copy(c, &rec, sizeof(rec)) ||
-	    !skv_scan_copy(c, e->data, body) ||
+	    !skv_scan_copy(c, skv_entry_key(e), body) ||
 	    !skv_scan_copy(c, zeros, size - sizeof(rec) - body)) {
 		c->fault_need = start + size - c->group_start;
 		return -EFAULT;
@@ -518,7 +527,7 @@ static int skv_walk_visit(struct skv_table *t, struct skv_entry *e,
 	}
 	if (w->idx++ < w->skip)
 		return 0;
-	view.key = e->data;
+	view.key = skv_entry_key(e);
 	view.key_len = skv_entry_key_len(e);
 	view.value = skv_entry_value(e);
 	view.value_len = skv_entry_value_len(e);
