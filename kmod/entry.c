@@ -294,17 +294,18 @@ static void skv_retire_free(struct rcu_head *head)
 }
 
 /*
- * A slot for one retired entry in this CPU's block. Returns with the
- * block's lock held and preemption disabled, until skv_retire_commit(), or
- * NULL if no block could be had.
+ * This CPU's retire block, locked with preemption disabled until
+ * skv_retire_commit(). *@room is false if it has no slot for one more
+ * entry, because no block could be allocated.
  */
-static struct skv_retire_cpu *skv_retire_reserve(void)
+static struct skv_retire_cpu *skv_retire_lock(bool *room)
 	__acquires(&rc->lock)
 {
 	struct skv_retire_cpu *rc = get_cpu_ptr(&skv_retire);
 	struct skv_retire_block *b;
 
 	spin_lock(&rc->lock);
+	*room = true;
 	if (likely(rc->cur && rc->cur->nr < SKV_RETIRE_NR))
 		return rc;
 	b = rc->spare;
@@ -312,9 +313,8 @@ static struct skv_retire_cpu *skv_retire_reserve(void)
 	if (!b)
 		b = kmalloc(SKV_RETIRE_BLOCK_SIZE, SKV_RETIRE_GFP_ATOMIC);
 	if (!b) {
-		spin_unlock(&rc->lock);
-		put_cpu_ptr(&skv_retire);
-		return NULL;
+		*room = false;
+		return rc;
 	}
 	b->nr = 0;
 	if (rc->cur)
@@ -325,7 +325,7 @@ static struct skv_retire_cpu *skv_retire_reserve(void)
 	return rc;
 }
 
-/* Put @e (NULL: nothing was unlinked) in the reserved slot. */
+/* Put @e (NULL: nothing was unlinked) in the block; unlock it. */
 static void skv_retire_commit(struct skv_retire_cpu *rc, struct skv_entry *e)
 	__releases(&rc->lock)
 {
@@ -405,9 +405,10 @@ static void skv_retire_exit(void)
 	rcu_barrier();
 }
 
-/* @e is out of the table: account for it, free it after a grace period. */
+/* @e is out of the table: account for it, free it after a grace period; unlock @rc. */
 static void skv_entry_retire(struct skv_table *t, struct skv_retire_cpu *rc,
 			     struct skv_entry *e)
+	__releases(&rc->lock)
 {
 	if (skv_entry_expires(e))
 		atomic64_dec(&t->nr_ttl);
@@ -584,11 +585,14 @@ bool skv_entry_unlink(struct skv_table *t, struct skv_entry *e,
 	struct skv_charge c = skv_entry_charge(e);
 	atomic64_t *writers = &t->user->writers;
 	struct skv_retire_cpu *rc;
+	bool room;
 
+	rc = skv_retire_lock(&room);
 	/* No memory for retiring it: @e stays, as if already gone. */
-	rc = skv_retire_reserve();
-	if (!rc)
+	if (!room) {
+		skv_retire_commit(rc, NULL);
 		return false;
+	}
 	atomic64_add(SKV_WRITER_ENTER, writers);
 	if (rhashtable_remove_fast(&t->ht, &e->node, skv_rht_params)) {
 		atomic64_add(SKV_WRITER_SETTLE, writers);
@@ -661,7 +665,8 @@ int skv_entry_publish(struct skv_table *t, const struct skv_key *k,
 		      struct skv_entry *old, struct skv_entry *new)
 {
 	struct skv_charge c = skv_entry_charge(new);
-	struct skv_retire_cpu *rc = NULL;
+	struct skv_retire_cpu *rc;
+	bool room;
 	int ret;
 
 	if (old) {
@@ -670,15 +675,16 @@ int skv_entry_publish(struct skv_table *t, const struct skv_key *k,
 		c.entries = 0;
 		c.bytes -= o.bytes;
 		c.cost -= o.cost;
-		/* A slot for @old, before anything changes. */
-		rc = skv_retire_reserve();
-		if (!rc)
-			return -ENOMEM;
+	}
+	/* A slot for @old, before anything changes. */
+	rc = skv_retire_lock(&room);
+	if (old && !room) {
+		skv_retire_commit(rc, NULL);
+		return -ENOMEM;
 	}
 	ret = skv_charge_begin(t, &c, k, old);
 	if (ret) {
-		if (rc)
-			skv_retire_commit(rc, NULL);
+		skv_retire_commit(rc, NULL);
 		return ret;
 	}
 	skv_debug_publish_delay();
@@ -693,8 +699,7 @@ int skv_entry_publish(struct skv_table *t, const struct skv_key *k,
 		ret = rhashtable_lookup_insert_key(&t->ht, k, &new->node,
 						   skv_rht_params);
 	skv_charge_end(t, &c, !ret);
-	if (rc)
-		skv_retire_commit(rc, ret ? NULL : old);
+	skv_retire_commit(rc, ret ? NULL : old);
 	switch (ret) {
 	case 0:
 		break;
