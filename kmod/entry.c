@@ -116,7 +116,7 @@ u64 skv_ttl_ms(u64 expires)
 /* Remaining time to live of @e, rounded up; 0 for no expiry. */
 u64 skv_ttl_left_ms(const struct skv_entry *e)
 {
-	return skv_ttl_ms(e->expires);
+	return skv_ttl_ms(skv_entry_expires(e));
 }
 
 /* LRU recency in seconds, 24 bits wide as Redis' LRU clock (194 days). */
@@ -148,7 +148,8 @@ static int skv_entry_cmpfn(struct rhashtable_compare_arg *arg,
 	const struct skv_key *k = arg->key;
 	const struct skv_entry *e = obj;
 
-	return skv_entry_key_len(e) != k->len || memcmp(e->data, k->buf, k->len);
+	return skv_entry_key_len(e) != k->len ||
+	       memcmp(skv_entry_key(e), k->buf, k->len);
 }
 
 /*
@@ -197,15 +198,44 @@ void skv_key_init(struct skv_table *t, struct skv_key *k, const void *buf,
 
 static struct kmem_cache *skv_entry_caches[SKV_ENTRY_CACHE_NR];
 
-/* An entry with room for @key_len + @value_len bytes, lengths unset. */
-struct skv_entry *skv_entry_alloc(u32 key_len, u32 value_len)
+/*
+ * An entry with room for @key_len + @value_len bytes, and for an expiry
+ * time if @expiry (none set: 0); lengths unset.
+ */
+struct skv_entry *skv_entry_alloc(u32 key_len, u32 value_len, bool expiry)
 {
-	size_t size = skv_entry_size(key_len, value_len);
+	size_t size = skv_entry_size(key_len, value_len, expiry);
+	struct skv_entry *e;
 
 	if (size <= SKV_ENTRY_CACHE_MAX)
-		return kmem_cache_alloc(skv_entry_caches[(ALIGN(size, SKV_ENTRY_ALIGN) -
+		e = kmem_cache_alloc(skv_entry_caches[(ALIGN(size, SKV_ENTRY_ALIGN) -
 				SKV_ENTRY_CACHE_MIN) / SKV_ENTRY_ALIGN], SKV_GFP_DATA);
-	return kvmalloc(size, SKV_GFP_DATA);
+	else
+		e = kvmalloc(size, SKV_GFP_DATA);
+	if (!e)
+		return NULL;
+	e->meta = expiry ? SKV_META_EXPIRY : 0;
+	if (expiry)
+		*(u64 *)e->data = 0;
+	return e;
+}
+
+/* The key of an unpublished entry, to be filled in. */
+u8 *skv_entry_key_buf(struct skv_entry *e)
+{
+	return e->data + skv_entry_key_offset(skv_entry_has_expiry(e));
+}
+
+/*
+ * Set the expiry of an unpublished entry (0 = never), which must have
+ * room for one unless @expires is 0.
+ */
+void skv_entry_set_expires(struct skv_entry *e, u64 expires)
+{
+	if (skv_entry_has_expiry(e))
+		*(u64 *)e->data = expires;
+	else
+		WARN_ON_ONCE(expires);
 }
 
 /* Free an entry that was never published. */
@@ -217,21 +247,178 @@ void skv_entry_free(struct skv_entry *e)
 /* Set the lengths of an unpublished entry; its clock starts now. */
 void skv_entry_set_lens(struct skv_entry *e, u32 key_len, u32 value_len)
 {
-	e->meta = (u64)value_len << SKV_META_VALUE_SHIFT |
+	e->meta = (e->meta & SKV_META_EXPIRY) |
+		  (u64)value_len << SKV_META_VALUE_SHIFT |
 		  (u64)key_len << SKV_META_KEY_SHIFT | skv_lru_clock();
 }
 
-static void skv_entry_free_rcu(struct rcu_head *head)
+/*
+ * Retiring entries. An unlinked entry is freed after a grace period, but
+ * it has no rcu_head of its own (16 bytes of every entry): its pointer
+ * goes into this CPU's block, and a whole block waits for one grace
+ * period with one call_rcu() (our own callback, so rcu_barrier() waits for
+ * it). A block is handed on when it is full, or SKV_RETIRE_DELAY after its
+ * first entry, by a per-CPU work item, which also allocates the next block
+ * ahead, in process context. A write reserves its slot before it unlinks
+ * anything, so a block that cannot be allocated fails the write cleanly,
+ * with nothing changed.
+ */
+#define SKV_RETIRE_BLOCK_SIZE	PAGE_SIZE
+#define SKV_RETIRE_DELAY	msecs_to_jiffies(10)
+
+struct skv_retire_block {
+	struct rcu_head rcu;
+	unsigned long start;		/* jiffies at the first entry */
+	unsigned int nr;
+	void *ptr[];
+};
+
+#define SKV_RETIRE_NR	((SKV_RETIRE_BLOCK_SIZE -			\
+			  offsetof(struct skv_retire_block, ptr)) / sizeof(void *))
+
+struct skv_retire_cpu {
+	spinlock_t lock;		/* the CPU's writers and its work */
+	struct skv_retire_block *cur;	/* filling; NULL: none yet */
+	struct skv_retire_block *spare;	/* the next one, allocated ahead */
+	struct delayed_work work;
+	int cpu;
+};
+
+static DEFINE_PER_CPU(struct skv_retire_cpu, skv_retire);
+
+#define SKV_RETIRE_GFP_ATOMIC	(GFP_ATOMIC | __GFP_NOWARN)
+
+static void skv_retire_free(struct rcu_head *head)
 {
-	kvfree(container_of(head, struct skv_entry, rcu));
+	struct skv_retire_block *b = container_of(head, struct skv_retire_block,
+						  rcu);
+	unsigned int i;
+
+	for (i = 0; i < b->nr; i++)
+		kvfree(b->ptr[i]);
+	kfree(b);
 }
 
-static void skv_entry_retire(struct skv_table *t, struct skv_entry *e)
+/*
+ * This CPU's retire block, locked with preemption disabled until
+ * skv_retire_commit(). *@room is false if it has no slot for one more
+ * entry, because no block could be allocated.
+ */
+static struct skv_retire_cpu *skv_retire_lock(bool *room)
+	__acquires(&rc->lock)
 {
-	if (e->expires)
+	struct skv_retire_cpu *rc = get_cpu_ptr(&skv_retire);
+	struct skv_retire_block *b;
+
+	spin_lock(&rc->lock);
+	*room = true;
+	if (likely(rc->cur && rc->cur->nr < SKV_RETIRE_NR))
+		return rc;
+	b = rc->spare;
+	rc->spare = NULL;
+	if (!b)
+		b = kmalloc(SKV_RETIRE_BLOCK_SIZE, SKV_RETIRE_GFP_ATOMIC);
+	if (!b) {
+		*room = false;
+		return rc;
+	}
+	b->nr = 0;
+	if (rc->cur)
+		call_rcu(&rc->cur->rcu, skv_retire_free);
+	rc->cur = b;
+	/* Allocate the next spare now, in process context. */
+	mod_delayed_work_on(rc->cpu, system_wq, &rc->work, 0);
+	return rc;
+}
+
+/* Put @e (NULL: nothing was unlinked) in the block; unlock it. */
+static void skv_retire_commit(struct skv_retire_cpu *rc, struct skv_entry *e)
+	__releases(&rc->lock)
+{
+	struct skv_retire_block *b = rc->cur;
+
+	if (e) {
+		if (!b->nr) {
+			b->start = jiffies;
+			queue_delayed_work_on(rc->cpu, system_wq, &rc->work,
+					      SKV_RETIRE_DELAY);
+		}
+		b->ptr[b->nr++] = e;
+	}
+	spin_unlock(&rc->lock);
+	put_cpu_ptr(&skv_retire);
+}
+
+/* Refill the spare; hand on a block whose first entry waited long enough. */
+static void skv_retire_work(struct work_struct *work)
+{
+	struct skv_retire_cpu *rc = container_of(to_delayed_work(work),
+						 struct skv_retire_cpu, work);
+	struct skv_retire_block *spare = NULL, *done = NULL;
+	unsigned long due = 0;
+
+	if (!READ_ONCE(rc->spare))
+		spare = kmalloc(SKV_RETIRE_BLOCK_SIZE, GFP_KERNEL | __GFP_NOWARN);
+	spin_lock(&rc->lock);
+	if (!rc->spare) {
+		rc->spare = spare;
+		spare = NULL;
+	}
+	if (rc->cur && rc->cur->nr) {
+		due = rc->cur->start + SKV_RETIRE_DELAY;
+		if (time_after_eq(jiffies, due)) {
+			done = rc->cur;
+			rc->cur = NULL;
+		}
+	}
+	spin_unlock(&rc->lock);
+	kfree(spare);
+	if (done)
+		call_rcu(&done->rcu, skv_retire_free);
+	else if (due)
+		queue_delayed_work_on(rc->cpu, system_wq, &rc->work,
+				      due - jiffies);
+}
+
+static void skv_retire_init(void)
+{
+	struct skv_retire_cpu *rc;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		rc = per_cpu_ptr(&skv_retire, cpu);
+		spin_lock_init(&rc->lock);
+		INIT_DELAYED_WORK(&rc->work, skv_retire_work);
+		rc->cpu = cpu;
+	}
+}
+
+/* At unload, when no entry is retired any more: free them all. */
+static void skv_retire_exit(void)
+{
+	struct skv_retire_cpu *rc;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		rc = per_cpu_ptr(&skv_retire, cpu);
+		cancel_delayed_work_sync(&rc->work);
+		if (rc->cur)
+			call_rcu(&rc->cur->rcu, skv_retire_free);
+		rc->cur = NULL;
+		kfree(rc->spare);
+		rc->spare = NULL;
+	}
+	rcu_barrier();
+}
+
+/* @e is out of the table: account for it, free it after a grace period; unlock @rc. */
+static void skv_entry_retire(struct skv_table *t, struct skv_retire_cpu *rc,
+			     struct skv_entry *e)
+	__releases(&rc->lock)
+{
+	if (skv_entry_expires(e))
 		atomic64_dec(&t->nr_ttl);
-	/* Our own callback, so rcu_barrier() at unload waits for it. */
-	call_rcu(&e->rcu, skv_entry_free_rcu);
+	skv_retire_commit(rc, e);
 }
 
 static struct skv_charge skv_entry_charge(const struct skv_entry *e)
@@ -241,8 +428,13 @@ static struct skv_charge skv_entry_charge(const struct skv_entry *e)
 	return (struct skv_charge) {
 		.entries = 1,
 		.bytes = klen + vlen,
-		.cost = skv_entry_size(klen, vlen),
+		.cost = skv_entry_size(klen, vlen, skv_entry_has_expiry(e)),
 	};
+}
+
+static bool skv_charge_is_zero(const struct skv_charge *c)
+{
+	return !c->entries && !c->bytes && !c->cost;
 }
 
 /* Writers in flight are the low half of skv_user.writers. */
@@ -331,6 +523,12 @@ static int skv_charge_begin(struct skv_table *t, const struct skv_charge *c,
 	u64 enter, leave;
 	int ret;
 
+	/*
+	 * A write that changes no counter (a replace by a value of the same
+	 * size) can neither fail nor make another write's check inexact.
+	 */
+	if (skv_charge_is_zero(c))
+		return 0;
 	enter = atomic64_add_return(SKV_WRITER_ENTER, writers);
 	ret = skv_reserve(t, c);
 	if (!ret)
@@ -349,6 +547,8 @@ static int skv_charge_begin(struct skv_table *t, const struct skv_charge *c,
 static void skv_charge_end(struct skv_table *t, const struct skv_charge *c,
 			   bool done)
 {
+	if (skv_charge_is_zero(c))
+		return;
 	if (done)
 		skv_charge_sub(t, -skv_neg(c->entries), -skv_neg(c->bytes),
 			       -skv_neg(c->cost));
@@ -404,10 +604,19 @@ bool skv_entry_unlink(struct skv_table *t, struct skv_entry *e,
 {
 	struct skv_charge c = skv_entry_charge(e);
 	atomic64_t *writers = &t->user->writers;
+	struct skv_retire_cpu *rc;
+	bool room;
 
+	rc = skv_retire_lock(&room);
+	/* No memory for retiring it: @e stays, as if already gone. */
+	if (!room) {
+		skv_retire_commit(rc, NULL);
+		return false;
+	}
 	atomic64_add(SKV_WRITER_ENTER, writers);
 	if (rhashtable_remove_fast(&t->ht, &e->node, skv_rht_params)) {
 		atomic64_add(SKV_WRITER_SETTLE, writers);
+		skv_retire_commit(rc, NULL);
 		return false;
 	}
 	skv_charge_sub(t, c.entries, c.bytes, c.cost);
@@ -426,9 +635,11 @@ bool skv_entry_unlink(struct skv_table *t, struct skv_entry *e,
 		skv_stat_inc(t, SKV_STAT_DELETES);
 		break;
 	}
-	if (ev != SKV_EV_FLUSHED)
-		skv_notify(t, ev, e->data, skv_entry_key_len(e), e->version);
-	skv_entry_retire(t, e);
+	/* @e stays valid until we leave RCU, though retired. */
+	skv_entry_retire(t, rc, e);
+	if (ev != SKV_EV_FLUSHED && unlikely(READ_ONCE(t->nr_subscribers)))
+		skv_notify(t, ev, skv_entry_key(e), skv_entry_key_len(e),
+			   e->version);
 	skv_charge_buckets(t);
 	return true;
 }
@@ -440,7 +651,7 @@ struct skv_entry *skv_entry_lookup(struct skv_table *t,
 	struct skv_entry *e;
 
 	e = rhashtable_lookup(&t->ht, k, skv_rht_params);
-	if (e && e->expires && skv_entry_expired(e, skv_now_ns())) {
+	if (e && skv_entry_expires(e) && skv_entry_expired(e, skv_now_ns())) {
 		skv_entry_unlink(t, e, SKV_EV_EXPIRED);
 		return NULL;
 	}
@@ -474,6 +685,8 @@ int skv_entry_publish(struct skv_table *t, const struct skv_key *k,
 		      struct skv_entry *old, struct skv_entry *new)
 {
 	struct skv_charge c = skv_entry_charge(new);
+	struct skv_retire_cpu *rc;
+	bool room;
 	int ret;
 
 	if (old) {
@@ -483,9 +696,17 @@ int skv_entry_publish(struct skv_table *t, const struct skv_key *k,
 		c.bytes -= o.bytes;
 		c.cost -= o.cost;
 	}
+	/* A slot for @old, before anything changes. */
+	rc = skv_retire_lock(&room);
+	if (old && !room) {
+		skv_retire_commit(rc, NULL);
+		return -ENOMEM;
+	}
 	ret = skv_charge_begin(t, &c, k, old);
-	if (ret)
+	if (ret) {
+		skv_retire_commit(rc, NULL);
 		return ret;
+	}
 	skv_debug_publish_delay();
 
 	/* Taken after @old was read, so a key's versions only go up. */
@@ -498,6 +719,7 @@ int skv_entry_publish(struct skv_table *t, const struct skv_key *k,
 		ret = rhashtable_lookup_insert_key(&t->ht, k, &new->node,
 						   skv_rht_params);
 	skv_charge_end(t, &c, !ret);
+	skv_retire_commit(rc, ret ? NULL : old);
 	switch (ret) {
 	case 0:
 		break;
@@ -512,14 +734,16 @@ int skv_entry_publish(struct skv_table *t, const struct skv_key *k,
 		return -ENOMEM;
 	}
 
-	if (old)
-		skv_entry_retire(t, old);
-	if (new->expires)
+	if (old && skv_entry_expires(old))
+		atomic64_dec(&t->nr_ttl);
+	if (skv_entry_expires(new))
 		atomic64_inc(&t->nr_ttl);
 	skv_charge_buckets(t);
 	skv_stat_inc(t, SKV_STAT_WRITES);
-	skv_notify(t, SKV_EV_SET, new->data, skv_entry_key_len(new),
-		   new->version);
+	/* The common case, no subscriber, without a call. */
+	if (unlikely(READ_ONCE(t->nr_subscribers)))
+		skv_notify(t, SKV_EV_SET, skv_entry_key(new),
+			   skv_entry_key_len(new), new->version);
 	return 0;
 }
 
@@ -618,6 +842,7 @@ void skv_entry_caches_exit(void)
 {
 	unsigned int i;
 
+	skv_retire_exit();
 	for (i = 0; i < SKV_ENTRY_CACHE_NR; i++)
 		kmem_cache_destroy(skv_entry_caches[i]);
 }
@@ -627,11 +852,12 @@ int __init skv_entry_caches_init(void)
 	static char names[SKV_ENTRY_CACHE_NR][16];
 	unsigned int i, size;
 
-	BUILD_BUG_ON(sizeof(struct skv_entry) + SKV_ENTRY_ALIGN - 1 >
+	BUILD_BUG_ON(sizeof(struct skv_entry) + sizeof(u64) + SKV_ENTRY_ALIGN - 1 >
 		     SKV_ENTRY_OVERHEAD_MAX);
 	BUILD_BUG_ON(BIT(SKV_META_KEY_BITS) <= SKV_KEY_LEN_CAP);
 	BUILD_BUG_ON(BIT(SKV_META_VALUE_BITS) <= SKV_VALUE_LEN_CAP);
-	BUILD_BUG_ON(SKV_META_VALUE_SHIFT + SKV_META_VALUE_BITS > 64);
+	BUILD_BUG_ON(SKV_META_VALUE_SHIFT + SKV_META_VALUE_BITS >= 64);
+	skv_retire_init();
 	for (i = 0; i < SKV_ENTRY_CACHE_NR; i++) {
 		size = SKV_ENTRY_CACHE_MIN + i * SKV_ENTRY_ALIGN;
 		snprintf(names[i], sizeof(names[i]), "skv_entry-%u", size);

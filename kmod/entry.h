@@ -21,7 +21,9 @@ u32 skv_lru_clock(void);
 u32 skv_lru_idle(const struct skv_entry *e, u32 now);
 void skv_key_init(struct skv_table *t, struct skv_key *k, const void *buf,
 		  u32 len);
-struct skv_entry *skv_entry_alloc(u32 key_len, u32 value_len);
+struct skv_entry *skv_entry_alloc(u32 key_len, u32 value_len, bool expiry);
+u8 *skv_entry_key_buf(struct skv_entry *e);
+void skv_entry_set_expires(struct skv_entry *e, u64 expires);
 void skv_entry_free(struct skv_entry *e);
 void skv_entry_set_lens(struct skv_entry *e, u32 key_len, u32 value_len);
 struct skv_entry *skv_entry_lookup(struct skv_table *t,

@@ -241,8 +241,12 @@ static long skv_ioctl_put(struct skv_table *t, void __user *argp)
 		return ret;
 	if (p.__reserved0)
 		return -EINVAL;
-	if (skv_copy_arg_out(argp, &p, sizeof(p), usize))
-		return -EFAULT;
+	/*
+	 * No probe of the write-back before the op, unlike GETDEL, where
+	 * the probe keeps a deleted value from being lost: a PUT into an
+	 * unwritable struct is done, and only its new version is lost to
+	 * the -EFAULT.
+	 */
 
 	op.flags = p.flags;
 	op.key_len = p.key_len;
@@ -382,13 +386,107 @@ static int skv_batch_one(struct skv_table *t, struct skv_batch_op *b,
 	return ret;
 }
 
-static long skv_ioctl_batch(struct skv_table *t, void __user *argp,
+/*
+ * One op bigger than a chunk, copied with copy_struct_from_user(); an op
+ * whose tail we do not know gets -E2BIG in its status.
+ */
+static int skv_batch_big_op(struct skv_table *t, u8 __user *uop, u32 op_size,
 			    bool writable)
 {
 	struct skv_batch_op bop;
+	int ret;
+
+	if (fatal_signal_pending(current))
+		return -EINTR;
+	ret = copy_struct_from_user(&bop, sizeof(bop), uop, op_size);
+	if (ret == -EFAULT)
+		return ret;
+	if (ret)
+		return put_user(ret, &((struct skv_batch_op __user *)uop)->status);
+	if (bop.op == SKV_OP_GETDEL &&
+	    skv_copy_arg_out(uop, &bop, sizeof(bop), op_size))
+		return -EFAULT;
+	bop.status = skv_batch_one(t, &bop, writable);
+	return skv_copy_arg_out(uop, &bop, sizeof(bop), op_size);
+}
+
+/*
+ * Ops are copied in, and written back, a chunk at a time: one user copy
+ * each way for up to this many bytes of ops, not two per op.
+ */
+#define SKV_BATCH_CHUNK_BYTES	512
+
+/*
+ * Read op @kop of @op_size bytes, a copy of the caller's, into @bop as
+ * copy_struct_from_user() would: missing fields zero, and -E2BIG for a
+ * nonzero tail past what this kernel knows.
+ */
+static int skv_batch_op_read(struct skv_batch_op *bop, const u8 *kop,
+			     u32 op_size)
+{
+	memcpy(bop, kop, sizeof(*bop));
+	if (op_size > sizeof(*bop) &&
+	    memchr_inv(kop + sizeof(*bop), 0, op_size - sizeof(*bop)))
+		return -E2BIG;
+	return 0;
+}
+
+static bool skv_batch_has_getdel(const u8 *chunk, u32 n, u32 op_size)
+{
+	const struct skv_batch_op *bop;
+	u32 j;
+
+	for (j = 0; j < n; j++) {
+		bop = (const struct skv_batch_op *)(chunk + (size_t)j * op_size);
+		if (bop->op == SKV_OP_GETDEL)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Run the @n ops of @chunk, copied from @uchunk, and write back those
+ * that ran. An op whose tail we do not know gets -E2BIG in its status.
+ */
+static int skv_batch_chunk(struct skv_table *t, u8 __user *uchunk, u8 *chunk,
+			   u32 n, u32 op_size, bool writable)
+{
+	struct skv_batch_op bop;
+	size_t len = (size_t)n * op_size;
+	int ret = 0;
+	u32 j;
+
+	if (copy_from_user(chunk, uchunk, len))
+		return -EFAULT;
+	/* As the GETDEL ioctl: no entry is deleted into an unwritable op. */
+	if (skv_batch_has_getdel(chunk, n, op_size) &&
+	    copy_to_user(uchunk, chunk, len))
+		return -EFAULT;
+	for (j = 0; j < n; j++) {
+		u8 *kop = chunk + (size_t)j * op_size;
+
+		/* The ops not run yet are left as they were. */
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		ret = skv_batch_op_read(&bop, kop, op_size);
+		bop.status = ret ?: skv_batch_one(t, &bop, writable);
+		ret = 0;
+		memcpy(kop, &bop, sizeof(bop));
+	}
+	if (copy_to_user(uchunk, chunk, (size_t)j * op_size))
+		return -EFAULT;
+	return ret;
+}
+
+static long skv_ioctl_batch(struct skv_table *t, void __user *argp,
+			    bool writable)
+{
+	u8 chunk[SKV_BATCH_CHUNK_BYTES] __aligned(8);
 	struct skv_batch b;
 	u8 __user *uops;
-	u32 usize, i;
+	u32 usize, i, n, per_chunk;
 	int ret;
 
 	ret = skv_copy_arg(&b, sizeof(b), SKV_BATCH_SIZE_VER0, argp, &usize);
@@ -402,24 +500,17 @@ static long skv_ioctl_batch(struct skv_table *t, void __user *argp,
 		return -E2BIG;
 
 	uops = u64_to_user_ptr(b.ops_ptr);
-	for (i = 0; i < b.count; i++) {
-		u8 __user *uop = uops + (size_t)i * b.op_size;
-
-		/* The ops not run yet are left as they were. */
-		if (fatal_signal_pending(current))
-			return -EINTR;
-		ret = copy_struct_from_user(&bop, sizeof(bop), uop, b.op_size);
-		if (ret == -EFAULT)
+	per_chunk = sizeof(chunk) / b.op_size;
+	for (i = 0; i < b.count; i += n) {
+		n = min(b.count - i, max(per_chunk, 1U));
+		if (per_chunk)
+			ret = skv_batch_chunk(t, uops + (size_t)i * b.op_size,
+					      chunk, n, b.op_size, writable);
+		else
+			ret = skv_batch_big_op(t, uops + (size_t)i * b.op_size,
+					       b.op_size, writable);
+		if (ret)
 			return ret;
-		if (ret) {
-			/* A nonzero tail we do not know: -E2BIG for this op. */
-			if (put_user(ret, &((struct skv_batch_op __user *)uop)->status))
-				return -EFAULT;
-			continue;
-		}
-		bop.status = skv_batch_one(t, &bop, writable);
-		if (skv_copy_arg_out(uop, &bop, sizeof(bop), b.op_size))
-			return -EFAULT;
 		cond_resched();
 	}
 	return 0;

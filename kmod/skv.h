@@ -63,32 +63,48 @@ struct skv_map;
 /*
  * An entry's lengths and LRU clock share one word: key_len (up to
  * SKV_KEY_LEN_CAP, 13 bits), value_len (up to SKV_VALUE_LEN_CAP, 25 bits)
- * and the access time in seconds (24 bits, Redis' LRU clock). The lengths
- * never change after publication; the clock is updated with cmpxchg.
+ * and the access time in seconds (24 bits, Redis' LRU clock), and one bit
+ * says whether the entry has room for an expiry time. The lengths and
+ * that bit never change after publication; the clock is updated with
+ * cmpxchg.
  */
 #define SKV_META_ATIME_BITS	24
 #define SKV_META_KEY_BITS	13
 #define SKV_META_VALUE_BITS	25
 #define SKV_META_KEY_SHIFT	SKV_META_ATIME_BITS
 #define SKV_META_VALUE_SHIFT	(SKV_META_ATIME_BITS + SKV_META_KEY_BITS)
+#define SKV_META_EXPIRY		BIT_ULL(SKV_META_VALUE_SHIFT + SKV_META_VALUE_BITS)
+#define SKV_META_VALUE_MASK	(BIT(SKV_META_VALUE_BITS) - 1)
 #define SKV_LRU_CLOCK_MASK	(BIT(SKV_META_ATIME_BITS) - 1)
 
 /*
  * One key/value pair. Published entries are immutable except for the
  * clock in @meta: an update publishes a new entry and frees the old one
  * after a grace period, so readers under RCU never see a half-written
- * value.
+ * value. Retired entries wait for their grace period in blocks of
+ * pointers (entry.c), so an entry carries no rcu_head; and only an entry
+ * written with a time to live has room for its expiry, at the start of
+ * @data (SKV_META_EXPIRY). 32 bytes of header, 40 with an expiry.
  */
 struct skv_entry {
 	struct rhash_head node;
-	struct rcu_head rcu;
 	u64 version;
-	u64 expires;		/* boottime ns; 0 = never */
-	u64 meta;		/* value_len, key_len, atime */
+	u64 meta;		/* value_len, key_len, atime, SKV_META_EXPIRY */
 	u32 hash;		/* siphash of the key with the table's key */
 	u32 user_flags;
-	u8 data[];		/* key_len bytes of key, then the value */
+	u8 data[];		/* [u64 expiry,] key_len bytes of key, value */
 };
+
+static inline bool skv_entry_has_expiry(const struct skv_entry *e)
+{
+	return e->meta & SKV_META_EXPIRY;
+}
+
+/* Boottime ns at which @e expires; 0 = never. */
+static inline u64 skv_entry_expires(const struct skv_entry *e)
+{
+	return skv_entry_has_expiry(e) ? *(const u64 *)e->data : 0;
+}
 
 static inline u32 skv_entry_key_len(const struct skv_entry *e)
 {
@@ -98,7 +114,8 @@ static inline u32 skv_entry_key_len(const struct skv_entry *e)
 
 static inline u32 skv_entry_value_len(const struct skv_entry *e)
 {
-	return READ_ONCE(e->meta) >> SKV_META_VALUE_SHIFT;
+	return (READ_ONCE(e->meta) >> SKV_META_VALUE_SHIFT) &
+	       SKV_META_VALUE_MASK;
 }
 
 static inline u32 skv_entry_atime(const struct skv_entry *e)
@@ -106,19 +123,33 @@ static inline u32 skv_entry_atime(const struct skv_entry *e)
 	return READ_ONCE(e->meta) & SKV_LRU_CLOCK_MASK;
 }
 
-static inline const u8 *skv_entry_value(const struct skv_entry *e)
+/* Bytes of @data before the key: the expiry, if the entry has room. */
+static inline size_t skv_entry_key_offset(bool expiry)
 {
-	return e->data + skv_entry_key_len(e);
+	return expiry ? sizeof(u64) : 0;
 }
 
-static inline size_t skv_entry_size(u32 key_len, u32 value_len)
+static inline const u8 *skv_entry_key(const struct skv_entry *e)
 {
-	return sizeof(struct skv_entry) + key_len + value_len;
+	return e->data + skv_entry_key_offset(skv_entry_has_expiry(e));
+}
+
+static inline const u8 *skv_entry_value(const struct skv_entry *e)
+{
+	return skv_entry_key(e) + skv_entry_key_len(e);
+}
+
+static inline size_t skv_entry_size(u32 key_len, u32 value_len, bool expiry)
+{
+	return sizeof(struct skv_entry) + skv_entry_key_offset(expiry) +
+	       key_len + value_len;
 }
 
 static inline bool skv_entry_expired(const struct skv_entry *e, u64 now)
 {
-	return e->expires && now >= e->expires;
+	u64 expires = skv_entry_expires(e);
+
+	return expires && now >= expires;
 }
 
 /* A key in kernel memory, and the lookup key of the rhashtable. */

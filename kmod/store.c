@@ -211,6 +211,8 @@ int skv_store_put(struct skv_table *t, struct skv_put_args *a,
 	struct skv_entry *new, *old;
 	struct skv_key k;
 	u32 f = a->flags;
+	u64 expires;
+	u8 *kbuf;
 	int ret;
 
 	ret = skv_check_put(t, a, key_len, value_len);
@@ -218,19 +220,23 @@ int skv_store_put(struct skv_table *t, struct skv_put_args *a,
 		return ret;
 	if (skv_table_mapped(t))
 		return skv_store_put_mapped(t, a, key, key_len, from);
-	new = skv_entry_alloc(key_len, value_len);
+	expires = skv_put_expiry(t, a);
+	/* Only an entry with a time to live has room for its expiry. */
+	new = skv_entry_alloc(key_len, value_len, expires != 0);
 	if (!new)
 		return -ENOMEM;
-	memcpy(new->data, key, key_len);
-	if (!copy_from_iter_full(new->data + key_len, value_len, from)) {
+	kbuf = skv_entry_key_buf(new);
+	memcpy(kbuf, key, key_len);
+	if (!copy_from_iter_full(kbuf + key_len, value_len, from)) {
 		skv_entry_free(new);
 		return -EFAULT;
 	}
 	skv_entry_set_lens(new, key_len, value_len);
-	skv_key_init(t, &k, new->data, key_len);
+	skv_key_init(t, &k, kbuf, key_len);
 	new->hash = k.hash;
 	new->user_flags = a->user_flags;
-	new->expires = skv_put_expiry(t, a);
+	if (expires)
+		skv_entry_set_expires(new, expires);
 
 	rcu_read_lock();
 	do {
@@ -254,7 +260,8 @@ int skv_store_put(struct skv_table *t, struct skv_put_args *a,
 		skv_entry_free(new);
 		return ret;
 	}
-	if (new->expires)
+	/* Not new's expiry: a later write may have replaced and freed it. */
+	if (expires)
 		skv_expire_kick(t);
 	return 0;
 }
@@ -372,8 +379,9 @@ int skv_store_incr(struct skv_table *t, const void *key, u32 key_len,
 	struct skv_entry *old, *new;
 	const u8 *num;
 	struct skv_key k;
+	u64 ttl, expires = 0;
 	int ret, len;
-	u64 ttl;
+	u8 *kbuf;
 
 	ret = skv_check_key(t, key_len);
 	if (ret)
@@ -389,11 +397,13 @@ int skv_store_incr(struct skv_table *t, const void *key, u32 key_len,
 			skv_expire_kick(t);
 		return 0;
 	}
-	new = skv_entry_alloc(key_len, SKV_INT_MAX_LEN);
+	/* Room for an expiry: the entry it replaces decides whether it has one. */
+	new = skv_entry_alloc(key_len, SKV_INT_MAX_LEN, true);
 	if (!new)
 		return -ENOMEM;
-	memcpy(new->data, key, key_len);
-	skv_key_init(t, &k, new->data, key_len);
+	kbuf = skv_entry_key_buf(new);
+	memcpy(kbuf, key, key_len);
+	skv_key_init(t, &k, kbuf, key_len);
 	new->hash = k.hash;
 
 	rcu_read_lock();
@@ -407,14 +417,15 @@ int skv_store_incr(struct skv_table *t, const void *key, u32 key_len,
 			break;
 		}
 		if (old) {
-			new->expires = old->expires;
+			expires = skv_entry_expires(old);
 			new->user_flags = old->user_flags;
 		} else {
 			ttl = READ_ONCE(t->default_ttl_ms);
-			new->expires = ttl ? skv_expiry_ns(ttl) : 0;
+			expires = ttl ? skv_expiry_ns(ttl) : 0;
 			new->user_flags = 0;
 		}
-		memcpy(new->data + key_len, num, len);
+		skv_entry_set_expires(new, expires);
+		memcpy(kbuf + key_len, num, len);
 		skv_entry_set_lens(new, key_len, len);
 		ret = skv_entry_publish(t, &k, old, new);
 		if (skv_make_room(t, new, ret, &evictions))
@@ -430,7 +441,7 @@ int skv_store_incr(struct skv_table *t, const void *key, u32 key_len,
 		skv_entry_free(new);
 		return ret;
 	}
-	if (new->expires)
+	if (expires)
 		skv_expire_kick(t);
 	return 0;
 }
@@ -465,7 +476,7 @@ static bool skv_scan_copy(struct skv_scan_ctx *c, const void *src, size_t len)
 static void skv_entry_view(const struct skv_entry *e,
 			   struct skv_entry_view *v)
 {
-	v->key = e->data;
+	v->key = skv_entry_key(e);
 	v->key_len = skv_entry_key_len(e);
 	v->value = skv_entry_value(e);
 	v->value_len = skv_entry_value_len(e);

@@ -3,6 +3,8 @@
  * SKV_IOC_BATCH: ops run in order, each with its own status; a failed or
  * malformed op does not stop the rest; count and op_size validation.
  */
+#include <sys/mman.h>
+
 #include "kselftest_harness.h"
 #include "skv_test.h"
 
@@ -299,6 +301,108 @@ TEST_F(batch, larger_op_size_needs_zero_tail)
 	EXPECT_EQ(1, skv_get_str(self->fd, "a", (char[4]){}, 4));
 	EXPECT_EQ(-ENOENT, skv_get_str(self->fd, "b", (char[4]){}, 4));
 	EXPECT_EQ(1, skv_get_str(self->fd, "c", (char[4]){}, 4));
+}
+
+/*
+ * The kernel copies ops in and out a chunk at a time: a batch that spans
+ * many chunks gives every op its own result, in order.
+ */
+TEST_F(batch, ops_across_many_chunks_each_get_their_result)
+{
+	enum { N = 100 };
+	struct skv_batch_op ops[2 * N];
+	char keys[N][8], vals[N][8], out[N][8];
+	int i;
+
+	for (i = 0; i < N; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "k%d", i);
+		snprintf(vals[i], sizeof(vals[i]), "v%d", i);
+		op_key(&ops[i], SKV_OP_PUT, keys[i]);
+		op_val(&ops[i], vals[i], strlen(vals[i]));
+		op_key(&ops[N + i], SKV_OP_GET, keys[i]);
+		op_val(&ops[N + i], out[i], sizeof(out[i]));
+	}
+	/* one GET of a key put later in the same batch: absent then */
+	ops[N].key_ptr = U64P("k99");
+	ops[N].key_len = 3;
+	ops[N - 1].op = SKV_OP_GET;
+	ops[N - 1].value_ptr = U64P(out[0]);
+	ops[N - 1].value_len = sizeof(out[0]);
+	ASSERT_EQ(0, run_batch(self->fd, ops, 2 * N));
+	EXPECT_EQ(-ENOENT, ops[N - 1].status);
+	EXPECT_EQ(-ENOENT, ops[N].status);
+	for (i = 0; i < N - 1; i++) {
+		EXPECT_EQ(0, ops[i].status) TH_LOG("put %d", i);
+		EXPECT_NE(0, ops[i].version);
+		if (i == 0)
+			continue;
+		EXPECT_EQ(0, ops[N + i].status) TH_LOG("get %d", i);
+		EXPECT_EQ(strlen(vals[i]), ops[N + i].value_len);
+		EXPECT_EQ(ops[i].version, ops[N + i].version);
+		EXPECT_EQ(0, memcmp(out[i], vals[i], strlen(vals[i])));
+	}
+}
+
+/* Ops bigger than a chunk take the per-op path, with the same rules. */
+TEST_F(batch, ops_bigger_than_a_chunk_need_zero_tail)
+{
+	struct huge_op {
+		struct skv_batch_op op;
+		__u8 tail[1024 - sizeof(struct skv_batch_op)];
+	} *ops = calloc(3, sizeof(*ops));
+	char buf[4];
+	struct skv_batch b = {
+		.size = sizeof(b), .count = 3, .op_size = sizeof(*ops),
+		.ops_ptr = U64P(ops),
+	};
+
+	ASSERT_NE(NULL, ops);
+	op_key(&ops[0].op, SKV_OP_PUT, "a");
+	op_val(&ops[0].op, "v", 1);
+	op_key(&ops[1].op, SKV_OP_PUT, "b");
+	op_val(&ops[1].op, "v", 1);
+	ops[1].tail[sizeof(ops[1].tail) - 1] = 1;
+	op_key(&ops[2].op, SKV_OP_GETDEL, "a");
+	op_val(&ops[2].op, buf, sizeof(buf));
+	ASSERT_EQ(0, ioctl(self->fd, SKV_IOC_BATCH, &b));
+	EXPECT_EQ(0, ops[0].op.status);
+	EXPECT_EQ(-E2BIG, ops[1].op.status);
+	EXPECT_EQ(0, ops[2].op.status);
+	EXPECT_EQ(ops[0].op.version, ops[2].op.version);
+	EXPECT_EQ(1, ops[1].tail[sizeof(ops[1].tail) - 1]);
+	EXPECT_EQ(-ENOENT, skv_get_str(self->fd, "a", (char[4]){}, 4));
+	EXPECT_EQ(-ENOENT, skv_get_str(self->fd, "b", (char[4]){}, 4));
+	free(ops);
+}
+
+/*
+ * A GETDEL in ops that cannot be written back: -EFAULT before anything
+ * ran, so that no value is deleted and lost with its result.
+ */
+TEST_F(batch, getdel_in_read_only_ops_deletes_nothing)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct skv_batch_op *ops;
+	char buf[8];
+	struct skv_batch b = {
+		.size = sizeof(b), .count = 2,
+		.op_size = sizeof(struct skv_batch_op),
+	};
+
+	ASSERT_EQ(0, skv_put_str(self->fd, "a", "alpha"));
+	ops = mmap(NULL, page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ops);
+	op_key(&ops[0], SKV_OP_GETDEL, "a");
+	op_val(&ops[0], buf, sizeof(buf));
+	op_key(&ops[1], SKV_OP_GET, "a");
+	op_val(&ops[1], buf, sizeof(buf));
+	ASSERT_EQ(0, mprotect(ops, page, PROT_READ));
+	b.ops_ptr = U64P(ops);
+	EXPECT_EQ(-1, ioctl(self->fd, SKV_IOC_BATCH, &b));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(5, skv_get_str(self->fd, "a", buf, sizeof(buf)));
+	munmap(ops, page);
 }
 
 TEST_F(batch, flags_and_size_are_checked)

@@ -122,6 +122,39 @@ static int f_put(void *arg, uint64_t i, unsigned int n)
 	return ret;
 }
 
+/* An absent key beside each data key: same length, last byte '+'. */
+static const char *insert_key(const struct keyset *ks, uint64_t i, char *key)
+{
+	memcpy(key, keyset_key(ks, i), ks->key_len);
+	key[ks->key_len - 1] = '+';
+	return key;
+}
+
+/* PUT of keys that are absent (f_delete_inserted takes them out again). */
+static int f_put_insert(void *arg, uint64_t i, unsigned int n)
+{
+	struct skv_ctx *c = arg;
+	char key[64];
+	int ret = 0;
+
+	while (n-- && !ret)
+		ret = skv_put(c->t, insert_key(c->ks, i++, key), c->ks->key_len,
+			      c->ks->value, c->ks->value_len, NULL, NULL);
+	return ret;
+}
+
+static int f_delete_inserted(void *arg, uint64_t i, unsigned int n)
+{
+	struct skv_ctx *c = arg;
+	char key[64];
+	int ret = 0;
+
+	while (n-- && !ret)
+		ret = skv_delete(c->t, insert_key(c->ks, i++, key),
+				 c->ks->key_len, 0, 0, NULL);
+	return ret;
+}
+
 static int f_delete(void *arg, uint64_t i, unsigned int n)
 {
 	struct skv_ctx *c = arg;
@@ -267,7 +300,14 @@ static void skv_size(unsigned int key_len, unsigned int value_len)
 	fig.op = "get";
 	bench_measure(&fig, f_get, &c);
 	fig.op = "put";
+	fig.note = "PUT replacing an existing key's value by one of the same size";
 	bench_measure(&fig, f_put, &c);
+	fig.op = "put_insert";
+	fig.note = "PUT of an absent key (deleted again, untimed, after each run)";
+	fig.refill = f_delete_inserted;
+	if (key_len < 64)
+		bench_measure(&fig, f_put_insert, &c);
+	fig.note = NULL;
 	fig.op = "delete";
 	fig.refill = f_put;	/* put the deleted keys back, untimed */
 	bench_measure(&fig, f_delete, &c);
@@ -712,6 +752,134 @@ out_sk:
 		nl_socket_free(c.sk);
 }
 
+
+/* ------------------------------------------------------------- curve */
+
+static int cmp_lat(const void *a, const void *b)
+{
+	float x = *(const float *)a, y = *(const float *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * One point of the cost curve: @n entries of 16/64. The table is filled
+ * from empty by single PUTs (up to 10^6; beyond, by BATCH), each timed
+ * alone: the rhashtable doubles its buckets about log2(n) times on the
+ * way, so the tail of these latencies is the worst single op while the
+ * table resizes. Then memory per entry, GET and PUT (replace).
+ */
+static void curve_point(unsigned int n)
+{
+	struct bench_fig fig = { .suite = "curve", .key_len = 16,
+				 .value_len = 64, .batch = 1, .nkeys = n };
+	struct mem_snap before, after;
+	struct skv_ctx c = { 0 };
+	struct skv_stats st = { 0 };
+	char name[64], variant[32];
+	float *lat = NULL;
+	struct keyset ks;
+	unsigned int i;
+	double t0, t1, clk;
+	int ret;
+
+	if (keyset_init(&ks, n, 16, 64))
+		return;
+	snprintf(name, sizeof(name), "bench-curve-%u", n);
+	snprintf(variant, sizeof(variant), "n=%u", n);
+	fig.variant = variant;
+	c.ks = &ks;
+	ret = skv_open_table(name, n + 1024, 16, 64, &c.t);
+	if (ret)
+		goto fail;
+	mem_settle();
+	mem_snapshot(&before);
+	t0 = bench_now_ns();
+	if (n <= 1000000) {
+		lat = malloc(sizeof(*lat) * n);
+		if (!lat) {
+			ret = -ENOMEM;
+			goto fail;
+		}
+		clk = bench_now_ns();
+		clk = bench_now_ns() - clk;
+		for (i = 0; i < n && !ret; i++) {
+			t1 = bench_now_ns();
+			ret = skv_put(c.t, keyset_key_ord(&ks, i), 16, ks.value, 64,
+				      NULL, NULL);
+			lat[i] = bench_now_ns() - t1 - clk;
+		}
+	} else {
+		ret = skv_preload(c.t, &ks);
+	}
+	bench_log("curve: filled %u entries in %.1f s\n", n, (bench_now_ns() - t0) / 1e9);
+	if (ret)
+		goto fail;
+	mem_settle();
+	mem_snapshot(&after);
+	ret = skv_table_stats(c.t, &st);
+	if (ret)
+		goto fail;
+	{
+		char store[48];
+
+		snprintf(store, sizeof(store), "curve_n%u", n);
+		mem_report(store, &before, &after, st.entries, 16 + 64);
+	}
+	if (lat) {
+		json_object *x = json_object_new_object();
+
+		qsort(lat, n, sizeof(*lat), cmp_lat);
+		json_object_object_add(x, "ops", json_object_new_int64(n));
+		json_object_object_add(x, "median_ns", json_object_new_double(lat[n / 2]));
+		json_object_object_add(x, "p99_ns", json_object_new_double(lat[(size_t)(n * 0.99)]));
+		json_object_object_add(x, "p99_9_ns", json_object_new_double(lat[(size_t)(n * 0.999)]));
+		json_object_object_add(x, "max_ns", json_object_new_double(lat[n - 1]));
+		json_object_object_add(x, "note", json_object_new_string(
+			"every PUT of filling an empty table to n entries, timed alone: "
+			"the rhashtable grows (a deferred rehash) about log2(n/64) times meanwhile"));
+		bench_record_value("curve", "insert_latency_p99_9", variant, 16, 64, "ns",
+				   lat[(size_t)(n * 0.999)], x);
+		bench_record_value("curve", "insert_latency_max", variant, 16, 64, "ns",
+				   lat[n - 1], NULL);
+	}
+	skv_settle(c.t, &ks);
+	fig.op = "get";
+	bench_measure(&fig, f_get, &c);
+	fig.op = "put";
+	bench_measure(&fig, f_put, &c);
+	goto out;
+fail:
+	bench_log("curve: %u entries: %s\n", n, strerror(-ret));
+	bench_not_measured("curve", variant, strerror(-ret));
+out:
+	free(lat);
+	if (c.t)
+		skv_table_close(c.t);
+	skv_table_delete(dev, name);
+	keyset_free(&ks);
+}
+
+void suite_curve_skv(void)
+{
+	const char *p = cfg.curve;
+	char *end;
+	unsigned long n;
+
+	if (skv_setup()) {
+		bench_not_measured("curve", "all", "/dev/skv cannot be opened");
+		return;
+	}
+	while (p && *p) {
+		n = strtoul(p, &end, 0);
+		if (end == p)
+			break;
+		if (n)
+			curve_point(n);
+		p = *end == ',' ? end + 1 : end;
+	}
+}
+
 #else /* !HAVE_SKVDEV */
 
 void suite_skv(void)
@@ -737,5 +905,10 @@ void suite_events_skv(void)
 void suite_netlink_skv(void)
 {
 	bench_not_measured("netlink", "get", "built without libskvdev");
+}
+
+void suite_curve_skv(void)
+{
+	bench_not_measured("curve", "all", "built without libskvdev");
 }
 #endif

@@ -39,6 +39,7 @@ struct bench_cfg {
 	const char *only_sizes;	/* "16/64,32/1024" or NULL for all */
 	const char *redis_sock, *mc_sock, *lmdb_dir;
 	const char *variant;	/* label for socket peers: same-cpu, ... */
+	const char *curve;	/* entry counts of the cost curve: "10000,..." */
 };
 
 extern struct bench_cfg cfg;

@@ -23,7 +23,7 @@ export SKV_VM_PYTHON=1 SKV_VM_PYTHON_PKGS="redis packaging"
 for f in "$build/bin/skv-bench" "$out/skv-bench-peers"; do
 	[ -x "$f" ] || { echo "bench: $f is missing (make bench-build)" >&2; exit 1; }
 done
-rm -rf "$guest" "$out"/raw-*.json "$out"/bench.{txt,json,png,dat}
+rm -rf "$guest" "$out"/raw-*.json "$out"/bench.{txt,json,png,dat} "$out"/curve.dat "$out"/bench-curve.png
 mkdir -p "$guest"
 # The servers, out of their packages into the cache, never installed on
 # the host (tools/bench/fetch-servers.sh).
@@ -80,6 +80,28 @@ if [ -s "$out/python.txt" ]; then
 	cat "$out/python.txt"
 else
 	echo "bench: no Python figures from the VM" >&2
+fi
+if [ -s "$out/curve.dat" ]; then
+	gnuplot -e "datafile='$out/curve.dat'; outfile='$out/bench-curve.png'; \
+subtitle='in QEMU TCG, 2 vCPUs: times are emulated, only ratios carry over'" \
+		"$top/tools/bench/bench_curve.gp"
+fi
+
+# The cost curve's largest point needs more memory than the other figures:
+# its own boot, with QEMU_MEM raised for this run only, and its own null
+# ioctl for the ratios (SKV_BENCH_CURVE_BIG= skips it).
+big=${SKV_BENCH_CURVE_BIG-10000000}
+if [ -n "$big" ] && [ "$rc" = 0 ]; then
+	echo "bench: the cost curve at $big entries, in a second boot with ${SKV_BENCH_CURVE_MEM:-6G}"
+	QEMU_MEM=${SKV_BENCH_CURVE_MEM:-6G} "$top/tools/vm/run" --kernel "$kernel" \
+		--timeout "${SKV_BENCH_TIMEOUT:-840}" --no-tests \
+		--log "$out/console-curve.log" -- skv-bench -q -r 5 -C "$big" floor curve \
+		>"$out/curve-big.txt" 2>&1 || rc=$?
+	{
+		echo
+		echo "## Cost curve at $big entries (a second boot, QEMU_MEM=${SKV_BENCH_CURVE_MEM:-6G}; ratios against its own null ioctl)"
+		awk '/^## Cost curve/ { c = 1; next } /^## / { c = 0 } c && /^\|/' "$out/curve-big.txt"
+	} | tee -a "$out/bench.txt"
 fi
 echo "bench: wrote $out/bench.txt, $out/bench.json, $out/bench.png"
 exit "$rc"

@@ -30,6 +30,7 @@ struct bench_cfg cfg = {
 	.lat_ops = 2000,
 	.lat_budget_ms = 400,
 	.mem_entries = 1000000,
+	.curve = "10000,100000,1000000",
 	.cpu_a = 0,
 	.cpu_b = 1,
 };

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "bench.h"
 #include "suites.h"
@@ -66,6 +67,26 @@ static json_object *find(const char *suite, const char *op, const char *variant,
 	return NULL;
 }
 
+/* As find(), for a figure of @batch keys per call. */
+static json_object *find_batch(const char *suite, const char *op, unsigned int batch,
+			       unsigned int kl, unsigned int vl)
+{
+	size_t i, n = json_object_array_length(all);
+
+	for (i = 0; i < n; i++) {
+		json_object *o = json_object_array_get_idx(all, i);
+
+		if (streq0(jstr(o, "suite"), suite) && streq0(jstr(o, "op"), op) &&
+		    (unsigned int)jint(o, "batch") == batch &&
+		    (unsigned int)jint(o, "key_len") == kl &&
+		    (unsigned int)jint(o, "value_len") == vl &&
+		    !json_object_object_get_ex(o, "not_measured", NULL) &&
+		    !json_object_object_get_ex(o, "error", NULL))
+			return o;
+	}
+	return NULL;
+}
+
 /*
  * Which statistic the ratios use. Noise in the VM only ever adds time (the
  * guest clock keeps running while the host deschedules a vCPU thread), so
@@ -85,6 +106,15 @@ static double fig(const char *suite, const char *op, const char *variant,
 	if (json_object_object_get_ex(o, "ns_median", NULL))
 		return jnum(o, by_median ? "ns_median" : "ns_min");
 	return jnum(o, "value");
+}
+
+/* As fig(), for a figure of @batch keys per call. */
+static double fig_batch(const char *suite, const char *op, unsigned int batch,
+			unsigned int kl, unsigned int vl)
+{
+	json_object *o = find_batch(suite, op, batch, kl, vl);
+
+	return o ? jnum(o, by_median ? "ns_median" : "ns_min") : NAN;
 }
 
 static const char *not_measured_why(const char *suite, const char *op)
@@ -277,6 +307,32 @@ static double t_batch_put(void)
 	return fig("skv", "put_batch", NULL, 16, 64) / fig("skv", "put", NULL, 16, 64);
 }
 static double t_scale(void) { return fig("scale", "skv_get", NULL, 16, 64); }
+/* issue #16 */
+static double t_put_bpf(void)
+{
+	return fig("skv", "put", NULL, 16, 64) / fig("bpf", "update", NULL, 16, 64);
+}
+static double t_put_insert_bpf(void)
+{
+	return fig("skv", "put_insert", NULL, 16, 64) / fig("bpf", "update", NULL, 16, 64);
+}
+static double t_batch64_get(void)
+{
+	return fig_batch("skv", "get_batch", 64, 16, 64) / fig("skv", "get", NULL, 16, 64);
+}
+static double t_batch64_get_bpf(void)
+{
+	return fig_batch("skv", "get_batch", 64, 16, 64) /
+	       fig_batch("bpf", "lookup_batch", 64, 16, 64);
+}
+static double t_batch64_put(void)
+{
+	return fig_batch("skv", "put_batch", 64, 16, 64) / fig("skv", "put", NULL, 16, 64);
+}
+static double t_scale_getppid(void)
+{
+	return fig("scale", "skv_get", NULL, 16, 64) / fig("scale", "getppid", NULL, 16, 64);
+}
 static double t_mem(void) { return fig("memory", "skv_overhead_per_entry", NULL, 16, 64); }
 static double t_events(void) { return fig("events", "put_no_subscriber_overhead", NULL, 16, 64); }
 
@@ -324,8 +380,62 @@ static const struct target_def {
 	{ "2 mapped readers ÷ 1 (aggregate rate)", 1.9, false, "×", t_map_scale, "mapped", "get" },
 	{ "PUT on a mapped table ÷ PUT on a normal one", 1.3, true, "×", t_map_put, "mapped", "put" },
 	{ "mapped GET ÷ null ioctl (the old moonshot)", 0.5, true, "×", t_map_null, "mapped", "get" },
+	/* issue #16: against BPF, in-kernel work against in-kernel work */
+	{ "#16 skv GET ÷ BPF-map lookup via bpf(2)", 0.8, true, "×", t_get_bpf, "skv", "get" },
+	{ "#16 skv PUT (replace) ÷ BPF-map update", 1.0, true, "×", t_put_bpf, "skv", "put" },
+	{ "#16 skv PUT (insert) ÷ BPF-map update", 1.2, true, "×", t_put_insert_bpf, "skv", "put_insert" },
+	{ "#16 BATCH of 64 GETs, per key ÷ single GET", 0.35, true, "×", t_batch64_get, "skv", "get_batch" },
+	{ "#16 BATCH of 64 GETs, per key ÷ BPF LOOKUP_BATCH 64, per key", 1.0, true, "×", t_batch64_get_bpf, "skv", "get_batch" },
+	{ "#16 BATCH of 64 PUTs, per key ÷ single PUT", 0.5, true, "×", t_batch64_put, "skv", "put_batch" },
+	{ "#16 kernel bytes per entry beyond key+value (1M entries, buckets counted)", 64, true, " B", t_mem, "memory", "skv" },
+	{ "#16 read scaling on 2 vCPUs ÷ getppid()'s scaling", 0.95, false, "×", t_scale_getppid, "scale", "skv_get" },
 	{ NULL },
 };
+
+/*
+ * The cost curve (#16): GET, PUT and memory per entry at each table size
+ * of the curve suite, and the worst insert while the table grew.
+ */
+static void table_curve(FILE *f)
+{
+	size_t i, n = json_object_array_length(all);
+	double null = null_ioctl(), bpf = fig("bpf", "lookup", NULL, 16, 64);
+	bool hdr = false;
+	char op[64];
+
+	for (i = 0; i < n; i++) {
+		json_object *o = json_object_array_get_idx(all, i);
+		const char *var = jstr(o, "variant");
+		double get, put, mem, p999, mx;
+		unsigned int entries;
+
+		if (!streq0(jstr(o, "suite"), "curve") || !streq0(jstr(o, "op"), "get") ||
+		    !var || sscanf(var, "n=%u", &entries) != 1)
+			continue;
+		if (!hdr) {
+			fprintf(f, "\n## Cost curve (16 B keys / 64 B values, random key order)\n\n");
+			fprintf(f, "GET and PUT (replace): min ns per key and × null ioctl (× BPF lookup at 100,000 keys); "
+				"memory: kernel bytes per entry beyond key+value, bucket arrays counted; "
+				"insert latency: every PUT that filled the table from empty, timed alone, "
+				"while the table grew by rehashing.\n\n");
+			fprintf(f, "| entries | GET ns | × null | × BPF lookup | PUT ns | × null | bytes/entry | "
+				"insert p99.9 ns | insert max ns |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+			hdr = true;
+		}
+		get = fig("curve", "get", var, 16, 64);
+		put = fig("curve", "put", var, 16, 64);
+		snprintf(op, sizeof(op), "curve_n%u_overhead_per_entry", entries);
+		mem = fig("memory", op, NULL, 16, 64);
+		p999 = fig("curve", "insert_latency_p99_9", var, 16, 64);
+		mx = fig("curve", "insert_latency_max", var, 16, 64);
+		fprintf(f, "| %u | %.0f | %.2f | %.2f | %.0f | %.2f | %.1f | ", entries, get,
+			get / null, get / bpf, put, put / null, mem);
+		if (isnan(p999))
+			fprintf(f, "— | — |\n");
+		else
+			fprintf(f, "%.0f | %.0f |\n", p999, mx);
+	}
+}
 
 static void table_targets(FILE *f)
 {
@@ -413,6 +523,7 @@ static void table_targets(FILE *f)
 				fig("events", "put", "1-subscriber", 16, 64), sc,
 				fig("events", "put_control_spread", NULL, 16, 64));
 	}
+	table_curve(f);
 	{
 		double rtt = fig("unix", "rtt_1byte", "same-cpu", 0, 0), null = null_ioctl();
 
@@ -494,6 +605,42 @@ static int write_chart_data(const char *path)
 		fprintf(f, "\n");
 	}
 	fclose(f);
+	return 0;
+}
+
+/*
+ * The cost curve's data (tools/bench/bench_curve.gp): entries, GET and PUT
+ * as multiples of the null ioctl, bytes per entry; nothing if not run.
+ */
+static int write_curve_data(const char *path)
+{
+	size_t i, n = json_object_array_length(all);
+	double null = null_ioctl();
+	unsigned int entries;
+	FILE *f = NULL;
+	char op[64];
+
+	for (i = 0; i < n; i++) {
+		json_object *o = json_object_array_get_idx(all, i);
+		const char *var = jstr(o, "variant");
+
+		if (!streq0(jstr(o, "suite"), "curve") || !streq0(jstr(o, "op"), "get") ||
+		    !var || sscanf(var, "n=%u", &entries) != 1)
+			continue;
+		if (!f) {
+			f = fopen(path, "w");
+			if (!f)
+				return -errno;
+			fprintf(f, "# entries\tget_x_null\tput_x_null\tbytes_per_entry\n");
+		}
+		snprintf(op, sizeof(op), "curve_n%u_overhead_per_entry", entries);
+		fprintf(f, "%u\t%.3f\t%.3f\t%.1f\n", entries,
+			fig("curve", "get", var, 16, 64) / null,
+			fig("curve", "put", var, 16, 64) / null,
+			fig("memory", op, NULL, 16, 64));
+	}
+	if (f)
+		fclose(f);
 	return 0;
 }
 
@@ -651,6 +798,12 @@ int report_main(int argc, char **argv)
 
 	snprintf(path, sizeof(path), "%s/bench.dat", out);
 	if (write_chart_data(path)) {
+		fprintf(stderr, "skv-bench report: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/curve.dat", out);
+	unlink(path);
+	if (write_curve_data(path)) {
 		fprintf(stderr, "skv-bench report: %s: %s\n", path, strerror(errno));
 		return 1;
 	}

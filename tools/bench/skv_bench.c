@@ -569,6 +569,13 @@ void mem_report(const char *store, const struct mem_snap *b,
 	bench_record_value("memory", op, NULL, 16, 64, "bytes", judged - payload, x);
 }
 
+static void suite_curve(void)
+{
+	if (mem_cgroup_enter())
+		bench_log("curve: no memory cgroup; using /proc/meminfo only\n");
+	suite_curve_skv();
+}
+
 void suite_memory(void)
 {
 	if (mem_cgroup_enter())
@@ -593,6 +600,7 @@ static const struct {
 	{ "netlink", suite_netlink_skv, "GET through the generic netlink family" },
 	{ "mapped", suite_mapped, "mapped-table GET without a syscall, an in-process hash, PUT" },
 	{ "memory", suite_memory, "kernel memory per entry at 1M entries" },
+	{ "curve", suite_curve, "GET, PUT, memory per entry and insert latency at each --curve size" },
 };
 #define NR_SUITES (sizeof(suites) / sizeof(suites[0]))
 
@@ -624,13 +632,15 @@ static void usage(FILE *f)
 "  -t, --rep-ms MS     length of one repetition (default %.0f)\n"
 "  -l, --lat-ops N     single-op samples for median/p99 (default %u)\n"
 "  -m, --mem-entries N entries of the memory test (default %u)\n"
+"  -C, --curve LIST    entry counts of the curve suite (default %s)\n"
 "  -s, --sizes LIST    only these KEY/VALUE sizes, e.g. 16/64,32/1024\n"
 "                      (default 16/64,32/1024,32/16384)\n"
 "  -c, --cpus A,B      the two CPUs for the scaling test (default 0,1)\n"
 "  -j, --json FILE     write every raw figure and the machine facts\n"
 "  -q, --quiet         no progress lines\n"
 "  -h, --help          this text\n",
-		cfg.keys, cfg.keys_large, cfg.reps, cfg.rep_ms, cfg.lat_ops, cfg.mem_entries);
+		cfg.keys, cfg.keys_large, cfg.reps, cfg.rep_ms, cfg.lat_ops, cfg.mem_entries,
+		cfg.curve);
 }
 
 int main(int argc, char **argv)
@@ -642,6 +652,7 @@ int main(int argc, char **argv)
 		{ "rep-ms", required_argument, NULL, 't' },
 		{ "lat-ops", required_argument, NULL, 'l' },
 		{ "mem-entries", required_argument, NULL, 'm' },
+		{ "curve", required_argument, NULL, 'C' },
 		{ "sizes", required_argument, NULL, 's' },
 		{ "cpus", required_argument, NULL, 'c' },
 		{ "json", required_argument, NULL, 'j' },
@@ -656,7 +667,7 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "report"))
 		return report_main(argc - 1, argv + 1);
-	while ((c = getopt_long(argc, argv, "K:k:r:t:l:m:s:c:j:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "K:k:r:t:l:m:C:s:c:j:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k': cfg.keys = strtoul(optarg, NULL, 0); break;
 		case 'K': cfg.keys_large = strtoul(optarg, NULL, 0); break;
@@ -664,6 +675,7 @@ int main(int argc, char **argv)
 		case 't': cfg.rep_ms = strtod(optarg, NULL); break;
 		case 'l': cfg.lat_ops = strtoul(optarg, NULL, 0); break;
 		case 'm': cfg.mem_entries = strtoul(optarg, NULL, 0); break;
+		case 'C': cfg.curve = optarg; break;
 		case 's': cfg.only_sizes = optarg; break;
 		case 'c':
 			if (sscanf(optarg, "%d,%d", &cfg.cpu_a, &cfg.cpu_b) != 2) {

@@ -16,6 +16,7 @@ void suite_memory_bpf(void);
 void suite_events_skv(void);
 void suite_netlink_skv(void);
 void suite_mapped(void);
+void suite_curve_skv(void);
 
 /* Read scaling: the same fn from 1 thread, then from 2 threads at once
  * (each with its own arg), pinned to cfg.cpu_a / cfg.cpu_b. */
