@@ -16,11 +16,27 @@ build=${SKV_BUILD:-$top/build}
 kernels=${*:-6.1 6.12 debug}
 pass=0 fail=0 skip=0
 
+# skv-sync's test (tools/skv-sync/tests/skv_sync.sh) runs etcd and Redis in
+# the guest: their binaries out of their packages, never installed, and
+# veth.ko for its two "hosts". Without them its scenarios skip.
+sync_adds=()
+if servers=$("$top/tools/bench/fetch-servers.sh" 2>/dev/null); then
+	for b in etcd etcdctl redis-server; do
+		[ -x "$servers/$b" ] && sync_adds+=(--add "$servers/$b")
+	done
+fi
+[ -x /usr/bin/redis-cli ] && sync_adds+=(--add /usr/bin/redis-cli)
+if mods=$("$top/tools/skv-sync/tests/fetch-veth.sh" 2>/dev/null); then
+	for f in "$mods"/veth-*.ko; do
+		[ -f "$f" ] && sync_adds+=(--add "$f")
+	done
+fi
+
 for k in $kernels; do
 	echo "# ==== kernel $k ===="
 	log=$build/check-$k.log
 	# bash: the README's commands are for bash (doc_commands.sh).
-	"$top/tools/vm/run" --kernel "$k" --suite --add /bin/bash \
+	"$top/tools/vm/run" --kernel "$k" --suite --add /bin/bash "${sync_adds[@]}" \
 		--timeout "${SKV_TIMEOUT:-1800}" --log "$log"
 	rc=$?
 	line=$(tr -d '\r' <"$log" 2>/dev/null | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1)

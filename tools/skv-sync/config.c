@@ -279,6 +279,37 @@ static int skv_cfg_check(struct skv_cfg_parse *p)
 	return 1;
 }
 
+/*
+ * inih hands a section's name to every key, not the section lines, so a
+ * section written twice would merge. This pass over the lines finds it.
+ */
+static int skv_cfg_dup_sections(FILE *f, const char *path)
+{
+	char line[512], names[SKV_SYNC_MAX_LINKS + 1][128];
+	unsigned int n = 0, lineno = 0, i;
+
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line + strspn(line, " \t"), *end;
+
+		lineno++;
+		if (*p != '[' || !(end = strchr(p, ']')))
+			continue;
+		*end = '\0';
+		p++;
+		for (i = 0; i < n; i++) {
+			if (!strcmp(names[i], p)) {
+				skv_err(NULL, "config %s:%u: [%s] appears a second time",
+					path, lineno, p);
+				return -EINVAL;
+			}
+		}
+		if (n < SKV_SYNC_MAX_LINKS + 1)
+			snprintf(names[n++], sizeof(names[0]), "%s", p);
+	}
+	rewind(f);
+	return 0;
+}
+
 int skv_config_load(const char *path, struct skv_sync_config *cfg)
 {
 	struct skv_cfg_parse p = { .cfg = cfg };
@@ -292,6 +323,10 @@ int skv_config_load(const char *path, struct skv_sync_config *cfg)
 	if (!f) {
 		skv_err(NULL, "config %s: %s", path, strerror(errno));
 		return -errno;
+	}
+	if (skv_cfg_dup_sections(f, path)) {
+		fclose(f);
+		return -EINVAL;
 	}
 	ret = ini_parse_file(f, skv_cfg_handler, &p);
 	fclose(f);
