@@ -30,8 +30,9 @@ PIDS=
 WAIT=${SKV_SYNC_WAIT:-90}	# seconds any one convergence may take
 
 echo "TAP version 13"
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n $1"; }
-not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n $1"; }
+START=$(date +%s)
+ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n $1"; echo "# at $(($(date +%s) - START)) s"; }
+not_ok() { n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n $1"; echo "# at $(($(date +%s) - START)) s"; }
 skip() { n=$((n + 1)); skip=$((skip + 1)); echo "ok $n $1 # SKIP $2"; }
 check() { # NAME CONDITION-STATUS
 	if [ "$2" = 0 ]; then ok "$1"; else not_ok "$1"; fi
@@ -199,7 +200,9 @@ sync_stop() { # HOST: SIGTERM, and the exit status
 etcd_ok=1
 for b in etcd etcdctl; do have "$b" || etcd_ok=0; done
 veth=/opt/skv/add/veth-$(uname -r).ko
-if [ "$etcd_ok" = 0 ]; then
+if [ "${SKV_SYNC_ONLY:-}" = wb ]; then
+	etcd_ok=0 why="SKV_SYNC_ONLY=wb"
+elif [ "$etcd_ok" = 0 ]; then
 	why="no etcd binaries in the guest (tools/bench/fetch-servers.sh)"
 elif [ ! -e /proc/net/tcp ]; then
 	etcd_ok=0 why="this kernel has no TCP/IP (CONFIG_INET)"
@@ -408,6 +411,152 @@ EOF
 	check "replica: SIGTERM while retrying exits 0" $?
 else
 	skip "replica: etcd scenarios" "$why"
+fi
+
+
+# ---- write-behind: the root namespace's table wb -> Redis ---------------
+
+redis_ok=1
+for b in redis-server redis-cli skvtool; do have "$b" || redis_ok=0; done
+RS=$D/redis.sock
+rcli() { redis-cli -s "$RS" "$@"; }
+redis_start() {
+	redis-server --port 0 --unixsocket "$RS" --save '' --appendonly no \
+		--dir "$D" >>"$D/redis.log" 2>&1 &
+	redis_pid=$!
+	PIDS="$PIDS $!"
+	wait_for 30 rcli ping
+}
+# Redis's keys under skv:wb: as KEY<tab>VALUE lines, prefix stripped, sorted.
+redis_dump() {
+	rcli --raw EVAL "local r = {} for _, k in ipairs(redis.call('KEYS', 'skv:wb:*')) do r[#r + 1] = string.sub(k, 8) .. '\t' .. redis.call('GET', k) end return r" 0 2>/dev/null |
+		grep -v '^$' | sort
+}
+wb_dump() { skvtool scan wb -v 2>/dev/null | sort; }
+wb_equal() {
+	[ "$(status_field "$D/wb.conf" wb pending)" = 0 ] &&
+		[ "$(wb_dump)" = "$(redis_dump)" ]
+}
+wb_expect_equal() { # NAME
+	if wait_for "$WAIT" wb_equal; then
+		ok "$1"
+	else
+		not_ok "$1"
+		wb_dump >"$D/wb.txt"
+		redis_dump >"$D/redis.txt"
+		diff "$D/wb.txt" "$D/redis.txt" | head -n 10 | sed 's/^/# /'
+		tail -n 5 "$D/wb.log" | sed 's/^/# log: /'
+	fi
+}
+wb_start() { # [ARGS]
+	skv-sync -c "$D/wb.conf" "$@" >>"$D/wb.log" 2>&1 &
+	wb_sync=$!
+	PIDS="$PIDS $!"
+}
+wb_load() { # N FROM: puts, every fourth with a TTL, every fifth deleted
+	i=$2
+	end=$(($2 + $1))
+	while [ "$i" -lt "$end" ]; do
+		if [ $((i % 4)) = 3 ]; then
+			skvtool put wb "w$i" "v$i" --ttl 3600000 >/dev/null
+		else
+			skvtool put wb "w$i" "v$i" >/dev/null
+		fi
+		[ $((i % 5)) = 4 ] && skvtool del wb "w$((i - 3))" >/dev/null
+		i=$((i + 1))
+	done
+}
+
+if [ "$redis_ok" = 1 ] && redis_start; then
+	# the etcd hosts' daemons hold tables: stop them for the module reload
+	for h in h1 h2; do
+		eval "sp=\${${h}_sync:-}"
+		[ -n "$sp" ] && kill -TERM "$sp" 2>/dev/null && wait "$sp"
+	done
+	mkdir -p "$D/wbstate"
+	printf '[skv-sync]\nstate_dir = %s\n[write-behind wb]\ntable = wb\nredis = %s\nprefix = skv:wb:\n' \
+		"$D/wbstate" "$RS" >"$D/wb.conf"
+	skvtool table create wb >/dev/null 2>&1
+	wb_load 20 0
+	wb_start
+	wb_load 40 20
+	wb_expect_equal "write-behind: Redis equals the table (keys written before and after the start)"
+	pttl=$(rcli PTTL skv:wb:w23 2>/dev/null)
+	if [ -n "$pttl" ] && [ "$pttl" -gt 3000000 ] && [ "$pttl" -le 3600000 ]; then
+		ok "write-behind: a key with a 1 h TTL has PX 50-60 min in Redis ($pttl ms)"
+	else
+		not_ok "write-behind: a key with a 1 h TTL has PX 50-60 min in Redis (got '$pttl')"
+	fi
+
+	# kill Redis mid-load, start it again (empty): reconnect and resync
+	wb_load 60 100 &
+	lpid=$!
+	sleep 2
+	kill -9 "$redis_pid"
+	wait "$redis_pid" 2>/dev/null
+	sleep 1
+	redis_start
+	wait "$lpid"
+	wb_expect_equal "write-behind: Redis killed and restarted empty mid-load, it ends equal"
+	grep -q "warning write-behind/wb: redis $RS: .*reconnecting" "$D/wb.log" &&
+		grep -q "resynchronised" "$D/wb.log"
+	check "write-behind: the loss of Redis and the resync are logged" $?
+
+	# a stalled daemon: its event socket overflows; it resyncs
+	kill -STOP "$wb_sync"
+	skvtool bench wb -n 3000 >/dev/null 2>&1
+	skvtool put wb after-stall yes >/dev/null
+	kill -CONT "$wb_sync"
+	wb_expect_equal "write-behind: after an event overflow (daemon stalled), it resyncs and ends equal"
+	grep -q "events lost (the socket overflowed); resynchronising" "$D/wb.log"
+	check "write-behind: the overflow is logged" $?
+	[ "$(status_field "$D/wb.conf" wb resyncs)" -ge 3 ] 2>/dev/null
+	check "write-behind: status counts the resyncs" $?
+
+	# SIGTERM, reload skv.ko (the table is gone), --warm refills it from Redis
+	kill -TERM "$wb_sync"
+	wait "$wb_sync"
+	check "write-behind: SIGTERM drains and exits 0" $?
+	want=$(redis_dump)
+	if rmmod skv && insmod "$SKV_KO"; then
+		wb_start --warm
+		if wait_for "$WAIT" wb_equal && [ "$(wb_dump)" = "$want" ] &&
+			[ -n "$want" ]; then
+			ok "write-behind: --warm after a module reload loads the table from Redis"
+		else
+			not_ok "write-behind: --warm after a module reload loads the table from Redis"
+			tail -n 5 "$D/wb.log" | sed 's/^/# log: /'
+		fi
+		ttl=$(skvtool get wb w23 -j 2>/dev/null | sed -n 's/.*"ttl_ms": *\([0-9]*\).*/\1/p')
+		[ -n "$ttl" ] && [ "$ttl" -gt 2400000 ] && [ "$ttl" -le 3600000 ]
+		check "write-behind: --warm keeps Redis's TTL (got '$ttl' ms)" $?
+		skvtool put wb after-warm 1 >/dev/null
+		wb_expect_equal "write-behind: after --warm, writes flow to Redis again"
+		kill -TERM "$wb_sync"
+		wait "$wb_sync"
+	else
+		not_ok "write-behind: --warm after a module reload (rmmod/insmod failed)"
+		grep -q '^skv ' /proc/modules || insmod "$SKV_KO"
+	fi
+
+	# Redis unreachable: one warning per attempt, the daemon retries
+	sed "s|^redis = .*|redis = $D/nobody.sock|" "$D/wb.conf" >"$D/wb2.conf"
+	skv-sync -c "$D/wb2.conf" >"$D/wb2.log" 2>&1 &
+	p=$!
+	PIDS="$PIDS $p"
+	sleep 3
+	if kill -0 "$p" 2>/dev/null &&
+		grep -q "warning write-behind/wb: redis $D/nobody.sock: " "$D/wb2.log"; then
+		ok "write-behind: unreachable Redis: a warning, and it retries"
+	else
+		not_ok "write-behind: unreachable Redis: a warning, and it retries"
+		diag "$D/wb2.log"
+	fi
+	kill -TERM "$p"
+	wait "$p"
+	check "write-behind: SIGTERM while retrying exits 0" $?
+else
+	skip "write-behind: Redis scenarios" "no redis-server, redis-cli or skvtool in the guest"
 fi
 
 totals
