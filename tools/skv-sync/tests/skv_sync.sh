@@ -139,10 +139,7 @@ etcd_lease() { # TTL -> lease ID
 	etcd_post /v3/lease/grant "{\"TTL\":$1}" | sed -n 's/.*"ID":"\([0-9]*\)".*/\1/p'
 }
 # The prefix as KEY<tab>VALUE lines, sorted.
-etcd_dump() {
-	etcdctl --endpoints="$ETCD1" get --prefix "$1" 2>/dev/null |
-		awk 'NR % 2 == 1 { k = $0; next } { print k "\t" $0 }' | sort
-}
+etcd_dump() { skv-sync-etcd-load dump "$ETCD1" "$1" | sort; }
 in_host() { # HOST CMD...
 	h=$1
 	shift
@@ -198,7 +195,7 @@ sync_stop() { # HOST: SIGTERM, and the exit status
 # ---- etcd: a three-member cluster, two hosts ---------------------------
 
 etcd_ok=1
-for b in etcd etcdctl; do have "$b" || etcd_ok=0; done
+for b in etcd etcdctl skv-sync-etcd-load; do have "$b" || etcd_ok=0; done
 veth=/opt/skv/add/veth-$(uname -r).ko
 if [ "${SKV_SYNC_ONLY:-}" = wb ]; then
 	etcd_ok=0 why="SKV_SYNC_ONLY=wb"
@@ -271,17 +268,9 @@ idle_timeout = 15
 EOF
 }
 
-# writer N FROM: N puts under /app/ from key FROM on, some over a lease,
-# every fifth one deleted again.
-writer() {
-	i=$2
-	end=$(($2 + $1))
-	while [ "$i" -lt "$end" ]; do
-		etcd_put "/app/k$i" "value-$i-$(date +%s)"
-		[ $((i % 5)) = 4 ] && etcd_del "/app/k$((i - 2))"
-		i=$((i + 1))
-	done
-}
+# writer N FROM: N puts under /app/ from key FROM on; after every fifth,
+# a delete (skv-sync-etcd-load, one kept-alive connection).
+writer() { skv-sync-etcd-load put "$ETCD1" /app/ "$2" "$1"; }
 
 if [ "$etcd_ok" = 1 ]; then
 	echo "# etcd: starting three members (heartbeat 500 ms, election 5 s)"
@@ -303,7 +292,7 @@ fi
 if [ "$etcd_ok" = 1 ]; then
 	# some data before the daemons start, a leased key among it
 	writer 40 0
-	lease=$(etcd_lease 300)
+	lease=$(etcd_lease 3600)
 	etcd_put /app/leased "with-a-lease" "$lease"
 	host_conf h1 1 1
 	host_conf h2 2 2
@@ -317,10 +306,10 @@ if [ "$etcd_ok" = 1 ]; then
 
 	ttl=$(in_host h1 skvtool get app /app/leased -j 2>/dev/null |
 		sed -n 's/.*"ttl_ms": *\([0-9]*\).*/\1/p')
-	if [ -n "$ttl" ] && [ "$ttl" -gt 200000 ] && [ "$ttl" -le 300000 ]; then
-		ok "replica: a key of a 300 s lease has a TTL of 200-300 s ($ttl ms)"
+	if [ -n "$ttl" ] && [ "$ttl" -gt 3000000 ] && [ "$ttl" -le 3600000 ]; then
+		ok "replica: a key of a 1 h lease has a TTL of 50-60 min ($ttl ms)"
 	else
-		not_ok "replica: a key of a 300 s lease has a TTL of 200-300 s (got '$ttl')"
+		not_ok "replica: a key of a 1 h lease has a TTL of 50-60 min (got '$ttl')"
 	fi
 	mode=$(in_host h1 skvtool table info app -j 2>/dev/null | sed -n 's/.*"mode": *"\{0,1\}\([0-7]*\).*/\1/p')
 	case "$mode" in
@@ -409,6 +398,28 @@ EOF
 	kill -TERM "$h3"
 	wait "$h3"
 	check "replica: SIGTERM while retrying exits 0" $?
+
+	# a peer that answers HTTP 200 with something that is not etcd's JSON
+	printf '#!/bin/sh\nprintf "HTTP/1.1 200 OK\\r\\nContent-Type: application/json\\r\\nContent-Length: 9\\r\\nConnection: close\\r\\n\\r\\n{\\"header\\""\n' >"$D/fake.sh"
+	chmod +x "$D/fake.sh"
+	nc -ll -p 2998 -e "$D/fake.sh" >/dev/null 2>&1 &
+	PIDS="$PIDS $!"
+	sed "s|^endpoints = .*|endpoints = http://10.99.1.1:2998|" "$D/h3.conf" >"$D/h4.conf"
+	: >"$D/h3.log"
+	nsenter -t "$h1_pid" -n skv-sync -c "$D/h4.conf" >"$D/h3.log" 2>&1 &
+	h3=$!
+	PIDS="$PIDS $h3"
+	sleep 4
+	if kill -0 "$h3" 2>/dev/null &&
+		grep -q "warning replica/app: range: http://10.99.1.1:2998/v3/kv/range: the reply is not a JSON object" "$D/h3.log"; then
+		ok "replica: a malformed reply: one warning, and it retries"
+	else
+		not_ok "replica: a malformed reply: one warning, and it retries"
+		diag "$D/h3.log"
+	fi
+	kill -TERM "$h3"
+	wait "$h3"
+	check "replica: SIGTERM after malformed replies exits 0" $?
 else
 	skip "replica: etcd scenarios" "$why"
 fi
