@@ -139,7 +139,7 @@ etcd_lease() { # TTL -> lease ID
 	etcd_post /v3/lease/grant "{\"TTL\":$1}" | sed -n 's/.*"ID":"\([0-9]*\)".*/\1/p'
 }
 # The prefix as KEY<tab>VALUE lines, sorted.
-etcd_dump() { skv-sync-etcd-load dump "$ETCD1" "$1" | sort; }
+etcd_dump() { skv-sync-load etcd-dump "$ETCD1" "$1" | sort; }
 in_host() { # HOST CMD...
 	h=$1
 	shift
@@ -195,7 +195,7 @@ sync_stop() { # HOST: SIGTERM, and the exit status
 # ---- etcd: a three-member cluster, two hosts ---------------------------
 
 etcd_ok=1
-for b in etcd etcdctl skv-sync-etcd-load; do have "$b" || etcd_ok=0; done
+for b in etcd etcdctl skv-sync-load; do have "$b" || etcd_ok=0; done
 veth=/opt/skv/add/veth-$(uname -r).ko
 if [ "${SKV_SYNC_ONLY:-}" = wb ]; then
 	etcd_ok=0 why="SKV_SYNC_ONLY=wb"
@@ -269,8 +269,8 @@ EOF
 }
 
 # writer N FROM: N puts under /app/ from key FROM on; after every fifth,
-# a delete (skv-sync-etcd-load, one kept-alive connection).
-writer() { skv-sync-etcd-load put "$ETCD1" /app/ "$2" "$1"; }
+# a delete (skv-sync-load, one kept-alive connection).
+writer() { skv-sync-load etcd-put "$ETCD1" /app/ "$2" "$1"; }
 
 if [ "$etcd_ok" = 1 ]; then
 	echo "# etcd: starting three members (heartbeat 500 ms, election 5 s)"
@@ -291,14 +291,14 @@ fi
 
 if [ "$etcd_ok" = 1 ]; then
 	# some data before the daemons start, a leased key among it
-	writer 40 0
+	writer 20 0
 	lease=$(etcd_lease 3600)
 	etcd_put /app/leased "with-a-lease" "$lease"
 	host_conf h1 1 1
 	host_conf h2 2 2
 	sync_start h1
 	sync_start h2
-	writer 60 40 &
+	writer 40 20 &
 	wpid=$!
 	wait "$wpid"
 	expect_equal "replica: host 1's table equals etcd after a load" h1
@@ -320,7 +320,7 @@ if [ "$etcd_ok" = 1 ]; then
 	check "replica: one log line for the load" $?
 
 	# kill -9 mid-load, restart: resumes from the persisted revision
-	writer 80 100 &
+	writer 50 100 &
 	wpid=$!
 	sleep 3
 	kill -9 "$h1_sync"
@@ -338,7 +338,7 @@ if [ "$etcd_ok" = 1 ]; then
 	fi
 
 	# kill the member host 2 watches (m2, its first endpoint) mid-load
-	writer 60 200 &
+	writer 40 200 &
 	wpid=$!
 	sleep 2
 	kill -9 "$etcd2_pid"
@@ -356,7 +356,7 @@ if [ "$etcd_ok" = 1 ]; then
 	etcd_del /app/k1
 	etcd_del /app/k3
 	etcd_put /app/after-stop "x"
-	writer 20 300
+	writer 10 300
 	rev=$(etcd_rev)
 	etcd_post /v3/kv/compaction "{\"revision\":\"$rev\",\"physical\":true}" >/dev/null
 	sync_start h1
@@ -428,7 +428,7 @@ fi
 # ---- write-behind: the root namespace's table wb -> Redis ---------------
 
 redis_ok=1
-for b in redis-server redis-cli skvtool; do have "$b" || redis_ok=0; done
+for b in redis-server redis-cli skvtool skv-sync-load; do have "$b" || redis_ok=0; done
 RS=$D/redis.sock
 rcli() { redis-cli -s "$RS" "$@"; }
 redis_start() {
@@ -464,19 +464,9 @@ wb_start() { # [ARGS]
 	wb_sync=$!
 	PIDS="$PIDS $!"
 }
-wb_load() { # N FROM: puts, every fourth with a TTL, every fifth deleted
-	i=$2
-	end=$(($2 + $1))
-	while [ "$i" -lt "$end" ]; do
-		if [ $((i % 4)) = 3 ]; then
-			skvtool put wb "w$i" "v$i" --ttl 3600000 >/dev/null
-		else
-			skvtool put wb "w$i" "v$i" >/dev/null
-		fi
-		[ $((i % 5)) = 4 ] && skvtool del wb "w$((i - 3))" >/dev/null
-		i=$((i + 1))
-	done
-}
+# wb_load N FROM [DELAY_MS]: N puts, every fourth with a TTL of 1 h; after every
+# fifth, a delete (skv-sync-load, one process)
+wb_load() { skv-sync-load table-put wb "$2" "$1" ${3:-}; }
 
 if [ "$redis_ok" = 1 ] && redis_start; then
 	# the etcd hosts' daemons hold tables: stop them for the module reload
@@ -500,9 +490,9 @@ if [ "$redis_ok" = 1 ] && redis_start; then
 	fi
 
 	# kill Redis mid-load, start it again (empty): reconnect and resync
-	wb_load 60 100 &
+	wb_load 150 100 20 &
 	lpid=$!
-	sleep 2
+	sleep 1
 	kill -9 "$redis_pid"
 	wait "$redis_pid" 2>/dev/null
 	sleep 1

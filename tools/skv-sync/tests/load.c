@@ -1,17 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The skv-sync test's etcd client, over the same v3 JSON gateway as the
- * daemon, with one kept-alive libcurl connection: under TCG a process per
- * request (etcdctl, wget) costs more than the request.
+ * The skv-sync test's load generator: etcd over the same v3 JSON gateway
+ * as the daemon with one kept-alive libcurl connection, and skv tables
+ * through libskvdev. Under TCG a process per request (etcdctl, wget,
+ * skvtool) costs more than the request.
  *
- *   etcd-load put URL PREFIX FROM N [LEASE]
+ *   skv-sync-load etcd-put URL PREFIX FROM N [LEASE]
  *       put PREFIXk<i> = value-<i> for i in FROM..FROM+N-1 (with LEASE);
  *       after every fifth put, delete PREFIXk<i-2>
- *   etcd-load dump URL PREFIX
+ *   skv-sync-load etcd-dump URL PREFIX
  *       every key under PREFIX at one revision, "KEY<tab>VALUE" a line
+ *   skv-sync-load table-put TABLE FROM N [DELAY_MS]
+ *       put w<i> = v<i> for i in FROM..FROM+N-1, every fourth with a TTL of
+ *       1 h; after every fifth put, delete w<i-3>; DELAY_MS between puts
  *
  * Exit status 0, or 1 with one line on stderr.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <json-c/json.h>
 #include <stdio.h>
@@ -20,6 +25,7 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <skvdev.h>
 
 #include "../skv-sync.h"
 
@@ -74,14 +80,14 @@ static struct json_object *post(const char *path, struct json_object *body)
 	}
 	json_object_put(body);
 	if (cc != CURLE_OK || code != 200) {
-		fprintf(stderr, "etcd-load: %s: %s, HTTP %ld: %s\n", url,
+		fprintf(stderr, "skv-sync-load: %s: %s, HTTP %ld: %s\n", url,
 			curl_easy_strerror(cc), code, r.data ? r.data : "");
 		exit(1);
 	}
 	o = json_tokener_parse(r.data);
 	free(r.data);
 	if (!o) {
-		fprintf(stderr, "etcd-load: %s: not JSON\n", url);
+		fprintf(stderr, "skv-sync-load: %s: not JSON\n", url);
 		exit(1);
 	}
 	return o;
@@ -184,17 +190,59 @@ static void dump(const char *prefix)
 	free(from);
 }
 
+static int table_put(const char *name, long from, long n, long delay_ms)
+{
+	struct skv_table *t;
+	struct skv_dev *dev;
+	char key[64], val[64];
+	long i;
+	int ret;
+
+	ret = skv_dev_open(SKV_DEV_PATH, &dev);
+	if (!ret)
+		ret = skv_table_open(dev, name, 0, NULL, &t);
+	if (ret) {
+		fprintf(stderr, "skv-sync-load: table %s: %s\n", name, strerror(-ret));
+		return 1;
+	}
+	for (i = from; i < from + n && !ret; i++) {
+		struct skv_put_opts po = { .flags = SKV_PUT_TTL, .ttl_ms = 3600000 };
+
+		snprintf(key, sizeof(key), "w%ld", i);
+		snprintf(val, sizeof(val), "v%ld", i);
+		ret = skv_put(t, key, strlen(key), val, strlen(val),
+			      i % 4 == 3 ? &po : NULL, NULL);
+		if (delay_ms)
+			nanosleep(&(struct timespec){ .tv_sec = delay_ms / 1000,
+				  .tv_nsec = delay_ms % 1000 * 1000000 }, NULL);
+		if (!ret && i % 5 == 4) {
+			snprintf(key, sizeof(key), "w%ld", i - 3);
+			ret = skv_delete(t, key, strlen(key), 0, 0, NULL);
+			if (ret == -ENOENT)
+				ret = 0;
+		}
+	}
+	if (ret)
+		fprintf(stderr, "skv-sync-load: table %s: %s\n", name, strerror(-ret));
+	skv_table_close(t);
+	skv_dev_close(dev);
+	return ret ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
-	if (argc < 4 || (strcmp(argv[1], "put") && strcmp(argv[1], "dump")) ||
-	    (!strcmp(argv[1], "put") && argc < 6) || !argv[3][0]) {
-		fprintf(stderr, "usage: etcd-load put URL PREFIX FROM N [LEASE] | dump URL PREFIX\n");
+	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "table-put"))
+		return table_put(argv[2], atol(argv[3]), atol(argv[4]),
+				 argc == 6 ? atol(argv[5]) : 0);
+	if (argc < 4 || (strcmp(argv[1], "etcd-put") && strcmp(argv[1], "etcd-dump")) ||
+	    (!strcmp(argv[1], "etcd-put") && argc < 6) || !argv[3][0]) {
+		fprintf(stderr, "usage: skv-sync-load etcd-put URL PREFIX FROM N [LEASE] | etcd-dump URL PREFIX | table-put TABLE FROM N [DELAY_MS]\n");
 		return 2;
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	curl = curl_easy_init();
 	base = argv[2];
-	if (!strcmp(argv[1], "put"))
+	if (!strcmp(argv[1], "etcd-put"))
 		put(argv[3], atol(argv[4]), atol(argv[5]), argc > 6 ? argv[6] : NULL);
 	else
 		dump(argv[3]);
