@@ -17,12 +17,16 @@ kernels=${*:-6.1 6.12 debug}
 pass=0 fail=0 skip=0
 
 # skv-sync's test (tools/skv-sync/tests/skv_sync.sh) runs etcd and Redis in
-# the guest: their binaries out of their packages, never installed, and
+# the guest: their binaries out of their packages, never installed
+# (tools/skv-sync/tests/fetch-etcd.sh, tools/bench/fetch-servers.sh), and
 # veth.ko for its two "hosts". Without them its scenarios skip.
 sync_adds=()
 if servers=$("$top/tools/bench/fetch-servers.sh" 2>/dev/null); then
-	for b in etcd etcdctl redis-server; do
-		[ -x "$servers/$b" ] && sync_adds+=(--add "$servers/$b")
+	[ -x "$servers/redis-server" ] && sync_adds+=(--add "$servers/redis-server")
+fi
+if etcd=$("$top/tools/skv-sync/tests/fetch-etcd.sh" 2>/dev/null); then
+	for b in etcd etcdctl; do
+		[ -x "$etcd/$b" ] && sync_adds+=(--add "$etcd/$b")
 	done
 fi
 [ -x /usr/bin/redis-cli ] && sync_adds+=(--add /usr/bin/redis-cli)

@@ -1,20 +1,19 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# The Redis, memcached and etcd servers for `make bench` and the skv-sync
-# tests, taken out of their Debian packages into the cache without
-# installing them: installing redis-server, memcached or etcd-server would
-# enable and start a system daemon on the host, and they only ever run
-# inside the test VM. etcd and etcdctl are Go binaries that need only libc. Their shared
+# The Redis and memcached servers for `make bench`, taken out of their
+# Debian packages into the cache without installing them: installing
+# redis-server or memcached would enable and start a system daemon on the
+# host, and the bench only ever runs them inside the test VM. Their shared
 # libraries (libjemalloc2, liblzf1, libevent, libsasl2: plain libraries,
 # no service) are installed by `make bench-deps`, so tools/vm/run finds
 # them with ldd.
 #
-# Prints the directory that holds redis-server, memcached, etcd and etcdctl.
+# Prints the directory that holds redis-server and memcached.
 set -eu
 
 cache=${SKV_CACHE:-/var/cache/skv}/servers
-pkgs="redis-tools memcached etcd-server etcd-client"
+pkgs="redis-tools memcached"
 stamp=
 for p in $pkgs; do
 	v=$(apt-cache policy "$p" 2>/dev/null | sed -n 's/^ *Candidate: //p')
@@ -26,7 +25,6 @@ for p in $pkgs; do
 done
 out=$cache/bin
 if [ -x "$out/redis-server" ] && [ -x "$out/memcached" ] &&
-	[ -x "$out/etcd" ] && [ -x "$out/etcdctl" ] &&
 	[ "$(cat "$cache/.versions" 2>/dev/null)" = "$stamp" ]; then
 	echo "$out"
 	exit 0
@@ -52,7 +50,6 @@ mkdir -p "$out"
 # from argv[0], so the binary is kept under the server's name.
 cp "$tmp/root/usr/bin/redis-check-rdb" "$out/redis-server"
 cp "$tmp/root/usr/bin/memcached" "$out/memcached"
-cp "$tmp/root/usr/bin/etcd" "$tmp/root/usr/bin/etcdctl" "$out/"
 rm -rf "$tmp"
 echo "$stamp" >"$cache/.versions"
 echo "  FETCH   servers done in $(($(date +%s) - start)) s" >&2

@@ -16,7 +16,8 @@
 # elections do not flap, and send watch progress notifications every 2 s.
 #
 # Needs etcd, etcdctl, redis-server and redis-cli on PATH (tools/check.sh
-# adds them from tools/bench/fetch-servers.sh) and veth-$(uname -r).ko in
+# adds them from tools/skv-sync/tests/fetch-etcd.sh and
+# tools/bench/fetch-servers.sh) and veth-$(uname -r).ko in
 # /opt/skv/add (tools/skv-sync/tests/fetch-veth.sh); without them the
 # scenarios that need them skip. The debug kernel has no TCP/IP
 # (CONFIG_INET is off), so there only the etcd-free tests run.
@@ -107,15 +108,14 @@ expect_fail "status: no daemon ran, exit 3" 3 "no status in $D/s0/status.json" \
 
 # ---- helpers for the servers -------------------------------------------
 
-# wait_for SECONDS CMD...: until CMD succeeds; 1 on timeout
+# wait_for SECONDS CMD...: until CMD succeeds; 1 after SECONDS of wall
+# time (not of tries: under TCG one try may take seconds)
 wait_for() {
-	limit=$1
+	deadline=$(($(date +%s) + $1))
 	shift
-	i=0
 	while ! "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ "$i" -ge $((limit * 5)) ] && return 1
-		sleep 0.2
+		[ "$(date +%s)" -ge "$deadline" ] && return 1
+		sleep 0.3
 	done
 	return 0
 }
@@ -200,7 +200,7 @@ veth=/opt/skv/add/veth-$(uname -r).ko
 if [ "${SKV_SYNC_ONLY:-}" = wb ]; then
 	etcd_ok=0 why="SKV_SYNC_ONLY=wb"
 elif [ "$etcd_ok" = 0 ]; then
-	why="no etcd binaries in the guest (tools/bench/fetch-servers.sh)"
+	why="no etcd binaries in the guest (tools/skv-sync/tests/fetch-etcd.sh)"
 elif [ ! -e /proc/net/tcp ]; then
 	etcd_ok=0 why="this kernel has no TCP/IP (CONFIG_INET)"
 elif ! grep -q '^veth ' /proc/modules && { [ ! -f "$veth" ] || ! insmod "$veth"; }; then
@@ -374,6 +374,8 @@ if [ "$etcd_ok" = 1 ]; then
 		grep -q "^app  *replica  *app  *following" "$D/status.txt"
 	check "replica: skv-sync status shows the link following" $?
 	diag "$D/status.txt"
+	head -n 24 "$D/h1.log" | sed 's/^/# h1 log: /'
+	grep "next: " "$D/h2.log" | head -n 3 | sed 's/^/# h2 log: /'
 
 	# unreachable peers: every endpoint refused; the daemon retries
 	cat >"$D/h3.conf" <<EOF
@@ -505,9 +507,12 @@ if [ "$redis_ok" = 1 ] && redis_start; then
 
 	# a stalled daemon: its event socket overflows; it resyncs
 	kill -STOP "$wb_sync"
-	skvtool bench wb -n 3000 >/dev/null 2>&1
+	# 1000 puts and 200 deletes: some 1200 event skbs of ~768 bytes of
+	# truesize each, far past the socket's 208 KiB receive buffer
+	wb_load 1000 1000
 	skvtool put wb after-stall yes >/dev/null
 	kill -CONT "$wb_sync"
+	echo "# stalled load done at $(($(date +%s) - START)) s"
 	wb_expect_equal "write-behind: after an event overflow (daemon stalled), it resyncs and ends equal"
 	grep -q "events lost (the socket overflowed); resynchronising" "$D/wb.log"
 	check "write-behind: the overflow is logged" $?
