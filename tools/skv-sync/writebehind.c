@@ -10,8 +10,16 @@
  * sent in pipelines of up to 512 and their replies read before the next
  * events are taken.
  *
- * Resynchronisation, on a sequence gap (the event socket overflowed), a
- * flush of the table, or a Redis (re)connect: scan the table and SET every
+ * Lost events: the kernel drops events when the subscriber's socket is
+ * full, and the next event that gets through shows the gap. When none
+ * follows, the table's counters do: whenever the socket is empty, the
+ * link compares the table's writes + deletes + expirations + evictions
+ * (SKV_IOC_STATS) with the events it received since the last resync;
+ * more changes than events, twice in a row with the counters standing
+ * still (so no change is still on its way), means events were lost.
+ *
+ * Resynchronisation, on lost events, a flush of the table, or a Redis
+ * (re)connect: scan the table and SET every
  * key whose version differs from the one last written (every key after a
  * reconnect: Redis may have restarted empty), then SCAN Redis's keys under
  * the prefix and DEL those the table no longer has.
@@ -59,6 +67,11 @@ struct skv_wb {
 	unsigned int queued;	/* commands sent, replies not read */
 	bool resync, full;
 	uint64_t resyncs;
+	/* lost-event check: the table's change counters against events */
+	uint64_t base_ops;	/* counters at the last resync (or rebase) */
+	uint64_t seen_ops;	/* change events received since */
+	uint64_t last_ops;	/* counters at the previous check */
+	bool suspect;		/* the previous check found too few events */
 	struct skv_vent *vmap[SKV_WB_VMAP_BUCKETS];
 	/* the redis key being built: prefix + key */
 	unsigned char *rkey;
@@ -339,6 +352,39 @@ static int skv_wb_prune_keys(struct skv_wb *w, redisReply *keys)
 	return 0;
 }
 
+/* writes + deletes + expirations + evictions: one event each */
+static int skv_wb_changes(struct skv_wb *w, uint64_t *ops)
+{
+	struct skv_stats st;
+	int ret = skv_table_stats(w->t, &st);
+
+	if (!ret)
+		*ops = st.writes + st.deletes + st.expirations + st.evictions;
+	return ret;
+}
+
+/* With the event socket empty: did the table change more than we heard? */
+static void skv_wb_check_lost(struct skv_wb *w)
+{
+	uint64_t now;
+
+	if (skv_wb_changes(w, &now))
+		return;
+	if (now - w->base_ops <= w->seen_ops) {
+		/* consistent (or events from before the base): rebase */
+		w->base_ops = now;
+		w->seen_ops = 0;
+		w->suspect = false;
+	} else if (w->suspect && now == w->last_ops) {
+		skv_warn(w->who, "%" PRIu64 " changes of table '%s' came with no event (the socket overflowed); resynchronising",
+			 now - w->base_ops - w->seen_ops, w->l->table);
+		w->resync = true;
+	} else {
+		w->suspect = true;
+	}
+	w->last_ops = now;
+}
+
 static int skv_wb_resync(struct skv_wb *w)
 {
 	struct skv_scan_iter *it;
@@ -347,6 +393,11 @@ static int skv_wb_resync(struct skv_wb *w)
 	int ret;
 
 	skv_link_set(w->l, "resyncing", NULL);
+	/* what changes after this point comes as events, or is counted */
+	if (!skv_wb_changes(w, &w->base_ops))
+		w->last_ops = w->base_ops;
+	w->seen_ops = 0;
+	w->suspect = false;
 	ret = skv_scan_begin(w->t, NULL, 0, SKV_SCAN_VALUES, 256, &it);
 	if (ret) {
 		skv_err(w->who, "scanning table '%s': %s", w->l->table, strerror(-ret));
@@ -456,6 +507,9 @@ static int skv_wb_on_event(struct skv_wb *w, const struct skv_event *e)
 			 e->missed);
 		w->resync = true;
 	}
+	if (e->type != SKV_EVENT_TYPE_FLUSHED &&
+	    e->type != SKV_EVENT_TYPE_TABLE_DELETED)
+		w->seen_ops++;
 	switch (e->type) {
 	case SKV_EVENT_TYPE_SET:
 		ret = skv_get_alloc(w->t, e->key, e->key_len, &val, &len, &meta);
@@ -589,7 +643,11 @@ void *skv_writebehind_run(void *arg)
 		if (ret && ret != -EAGAIN) {
 			skv_err(who, "reading events: %s", strerror(-ret));
 			w->resync = true;
+			continue;
 		}
+		skv_wb_check_lost(w);
+		if (w->resync)
+			continue;
 		poll(&p, 1, 200);
 	}
 	/* SIGTERM: what is queued in the socket goes out before exit */
