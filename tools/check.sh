@@ -20,19 +20,20 @@ pass=0 fail=0 skip=0
 # the guest: their binaries out of their packages, never installed
 # (tools/skv-sync/tests/fetch-etcd.sh, tools/bench/fetch-servers.sh), and
 # veth.ko for its two "hosts". Without them its scenarios skip.
-sync_adds=()
+# The debug kernel has no TCP/IP, so it gets Redis (unix socket) only.
+sync_adds=() etcd_adds=()
 if servers=$("$top/tools/bench/fetch-servers.sh" 2>/dev/null); then
 	[ -x "$servers/redis-server" ] && sync_adds+=(--add "$servers/redis-server")
 fi
+[ -x /usr/bin/redis-cli ] && sync_adds+=(--add /usr/bin/redis-cli)
 if etcd=$("$top/tools/skv-sync/tests/fetch-etcd.sh" 2>/dev/null); then
 	for b in etcd etcdctl; do
-		[ -x "$etcd/$b" ] && sync_adds+=(--add "$etcd/$b")
+		[ -x "$etcd/$b" ] && etcd_adds+=(--add "$etcd/$b")
 	done
 fi
-[ -x /usr/bin/redis-cli ] && sync_adds+=(--add /usr/bin/redis-cli)
 if mods=$("$top/tools/skv-sync/tests/fetch-veth.sh" 2>/dev/null); then
 	for f in "$mods"/veth-*.ko; do
-		[ -f "$f" ] && sync_adds+=(--add "$f")
+		[ -f "$f" ] && etcd_adds+=(--add "$f")
 	done
 fi
 
@@ -40,7 +41,9 @@ for k in $kernels; do
 	echo "# ==== kernel $k ===="
 	log=$build/check-$k.log
 	# bash: the README's commands are for bash (doc_commands.sh).
-	"$top/tools/vm/run" --kernel "$k" --suite --add /bin/bash "${sync_adds[@]}" \
+	adds=("${sync_adds[@]}")
+	[ "$k" = debug ] || adds+=("${etcd_adds[@]}")
+	"$top/tools/vm/run" --kernel "$k" --suite --add /bin/bash "${adds[@]}" \
 		--timeout "${SKV_TIMEOUT:-1800}" --log "$log"
 	rc=$?
 	line=$(tr -d '\r' <"$log" 2>/dev/null | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1)
