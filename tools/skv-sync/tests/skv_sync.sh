@@ -199,10 +199,10 @@ for b in etcd etcdctl skv-sync-load; do have "$b" || etcd_ok=0; done
 veth=/opt/skv/add/veth-$(uname -r).ko
 if [ "${SKV_SYNC_ONLY:-}" = wb ]; then
 	etcd_ok=0 why="SKV_SYNC_ONLY=wb"
-elif [ "$etcd_ok" = 0 ]; then
-	why="no etcd binaries in the guest (tools/skv-sync/tests/fetch-etcd.sh)"
 elif [ ! -e /proc/net/tcp ]; then
 	etcd_ok=0 why="this kernel has no TCP/IP (CONFIG_INET)"
+elif [ "$etcd_ok" = 0 ]; then
+	why="no etcd binaries in the guest (tools/skv-sync/tests/fetch-etcd.sh)"
 elif ! grep -q '^veth ' /proc/modules && { [ ! -f "$veth" ] || ! insmod "$veth"; }; then
 	etcd_ok=0 why="no veth for this kernel ($veth)"
 fi
