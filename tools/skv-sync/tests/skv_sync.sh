@@ -149,8 +149,12 @@ in_host() { # HOST CMD...
 table_dump() { # HOST TABLE
 	in_host "$1" skvtool scan "$2" -v 2>/dev/null | sort
 }
-status_field() { # CONF LINK FIELD
-	skv-sync -c "$1" status --json 2>/dev/null | tr -d ' \n' |
+# status_field CONF LINK FIELD: from the status file skv-sync status reads
+# (read directly: on the debug kernel a process linked to libcurl takes
+# seconds to start)
+status_field() {
+	sd=$(sed -n 's/^state_dir = //p' "$1")
+	tr -d ' \n' <"$sd/status.json" 2>/dev/null |
 		sed -n "s/.*\"name\":\"$2\"[^}]*\"$3\":\"\{0,1\}\([^,\"}]*\).*/\1/p"
 }
 applied_at_least() { # CONF LINK REV
