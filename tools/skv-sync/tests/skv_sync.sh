@@ -393,7 +393,7 @@ EOF
 	nsenter -t "$h1_pid" -n skv-sync -c "$D/h3.conf" >"$D/h3.log" 2>&1 &
 	h3=$!
 	PIDS="$PIDS $h3"
-	sleep 4
+	wait_for 60 grep -q "next: http://10.99.1.1:10" "$D/h3.log"
 	if kill -0 "$h3" 2>/dev/null &&
 		grep -q "warning replica/app: range: http://10.99.1.1:9/v3/kv/range: .*next: http://10.99.1.1:10" "$D/h3.log"; then
 		ok "replica: unreachable peers: one warning per attempt, and it retries"
@@ -415,7 +415,7 @@ EOF
 	nsenter -t "$h1_pid" -n skv-sync -c "$D/h4.conf" >"$D/h3.log" 2>&1 &
 	h3=$!
 	PIDS="$PIDS $h3"
-	sleep 4
+	wait_for 60 grep -q "the reply is not a JSON object" "$D/h3.log"
 	if kill -0 "$h3" 2>/dev/null &&
 		grep -q "warning replica/app: range: http://10.99.1.1:2998/v3/kv/range: the reply is not a JSON object" "$D/h3.log"; then
 		ok "replica: a malformed reply: one warning, and it retries"
@@ -561,7 +561,7 @@ if [ "$redis_ok" = 1 ] && redis_start; then
 	skv-sync -c "$D/wb2.conf" >"$D/wb2.log" 2>&1 &
 	p=$!
 	PIDS="$PIDS $p"
-	sleep 3
+	wait_for 60 grep -q "warning write-behind/wb: redis $D/nobody.sock: " "$D/wb2.log"
 	if kill -0 "$p" 2>/dev/null &&
 		grep -q "warning write-behind/wb: redis $D/nobody.sock: " "$D/wb2.log"; then
 		ok "write-behind: unreachable Redis: a warning, and it retries"
