@@ -35,7 +35,7 @@ help:
 	@echo "make fuzz      the ioctl/netlink fuzzer alone on the debug kernel (SEED=, ITERS=)"
 	@echo "make install   module (DKMS), library, skvtool, udev rule (DESTDIR=, PREFIX=)"
 	@echo "make uninstall remove what make install installed (same variables)"
-	@echo "make deb       skv-dkms, libskvdev1, libskvdev-dev, skvtool and python3-skv .debs"
+	@echo "make deb       skv-dkms, libskvdev1, libskvdev-dev, skvtool, skv-sync, python3-skv .debs"
 	@echo "make clean     remove build/"
 	@echo "make distclean remove build/ and the cache ($(SKV_CACHE))"
 

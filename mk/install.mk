@@ -6,7 +6,8 @@
 #                [SKV_AUTOLOAD=1]
 #   make uninstall            the same variables; removes what install put there
 #   make dkms-check           dkms add/build/remove for the 6.1 and 6.12 headers
-#   make deb                  skv-dkms, libskvdev1, libskvdev-dev, skvtool, python3-skv
+#   make deb                  skv-dkms, libskvdev1, libskvdev-dev, skvtool, skv-sync,
+#                             python3-skv
 #                             in $(BUILD)/deb
 #   make deb-check            make deb, lintian, then the installed files in the VM
 #                             on the 6.1 and 6.12 cloud kernels
@@ -163,4 +164,5 @@ deb-check:
 # missing).
 SKV_DEB_DEPS := dpkg-dev fakeroot lintian dkms debhelper dh-dkms gcc make \
 	pkg-config libjson-c-dev zlib1g-dev libnl-genl-3-dev \
+	libcurl4-openssl-dev libhiredis-dev libinih-dev \
 	dh-python python3-dev python3-setuptools

@@ -16,11 +16,34 @@ build=${SKV_BUILD:-$top/build}
 kernels=${*:-6.1 6.12 debug}
 pass=0 fail=0 skip=0
 
+# skv-sync's test (tools/skv-sync/tests/skv_sync.sh) runs etcd and Redis in
+# the guest: their binaries out of their packages, never installed
+# (tools/skv-sync/tests/fetch-etcd.sh, tools/bench/fetch-servers.sh), and
+# veth.ko for its two "hosts". Without them its scenarios skip.
+# The debug kernel has no TCP/IP, so it gets Redis (unix socket) only.
+sync_adds=() etcd_adds=()
+if servers=$("$top/tools/bench/fetch-servers.sh" 2>/dev/null); then
+	[ -x "$servers/redis-server" ] && sync_adds+=(--add "$servers/redis-server")
+fi
+[ -x /usr/bin/redis-cli ] && sync_adds+=(--add /usr/bin/redis-cli)
+if etcd=$("$top/tools/skv-sync/tests/fetch-etcd.sh" 2>/dev/null); then
+	for b in etcd etcdctl; do
+		[ -x "$etcd/$b" ] && etcd_adds+=(--add "$etcd/$b")
+	done
+fi
+if mods=$("$top/tools/skv-sync/tests/fetch-veth.sh" 2>/dev/null); then
+	for f in "$mods"/veth-*.ko; do
+		[ -f "$f" ] && etcd_adds+=(--add "$f")
+	done
+fi
+
 for k in $kernels; do
 	echo "# ==== kernel $k ===="
 	log=$build/check-$k.log
 	# bash: the README's commands are for bash (doc_commands.sh).
-	"$top/tools/vm/run" --kernel "$k" --suite --add /bin/bash \
+	adds=("${sync_adds[@]}")
+	[ "$k" = debug ] || adds+=("${etcd_adds[@]}")
+	"$top/tools/vm/run" --kernel "$k" --suite --add /bin/bash "${adds[@]}" \
 		--timeout "${SKV_TIMEOUT:-1800}" --log "$log"
 	rc=$?
 	line=$(tr -d '\r' <"$log" 2>/dev/null | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1)

@@ -25,9 +25,14 @@ libjson-c-dev libnl-genl-3-dev zlib1g-dev"
 # What make check adds: the kernel source (debug kernel, kselftest
 # harness, checkpatch, ynl), the netlink spec checks, sparse.
 check_pkgs="linux-source-6.12 python3 python3-yaml python3-jsonschema sparse"
+# skv-sync (tools/skv-sync): etcd's JSON gateway through libcurl and
+# json-c, Redis through hiredis, its config file through inih; and
+# liblzf1, libjemalloc2, the runtime libraries of the redis-server that its
+# tests run in the VM (tools/bench/fetch-servers.sh).
+sync_pkgs="libcurl4-openssl-dev libhiredis-dev libinih-dev liblzf1 libjemalloc2"
 
 kernels="6.1 6.12"
-pkgs="$demo_pkgs $check_pkgs"
+pkgs="$demo_pkgs $check_pkgs $sync_pkgs"
 if [ "${1:-}" = --demo ]; then
 	shift
 	kernels=6.12
