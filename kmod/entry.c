@@ -594,6 +594,25 @@ static void skv_charge_buckets(struct skv_table *t)
 	atomic64_add(bytes - old, &t->user->bytes);
 }
 
+/* Raise @ev for @e, which is still readable; under rcu_read_lock(). */
+static void skv_entry_notify(struct skv_table *t, enum skv_event ev,
+			     const struct skv_entry *e)
+{
+	struct skv_change c = {
+		.ev = ev,
+		.key = skv_entry_key(e),
+		.key_len = skv_entry_key_len(e),
+		.version = e->version,
+	};
+
+	if (ev == SKV_EV_SET) {
+		c.value = skv_entry_value(e);
+		c.value_len = skv_entry_value_len(e);
+		c.ttl_ms = skv_ttl_left_ms(e);
+	}
+	skv_notify(t, &c);
+}
+
 /*
  * Remove @e from the table, if it is still there, and free it after a
  * grace period. Caller holds rcu_read_lock(). False if @e was already
@@ -638,8 +657,7 @@ bool skv_entry_unlink(struct skv_table *t, struct skv_entry *e,
 	/* @e stays valid until we leave RCU, though retired. */
 	skv_entry_retire(t, rc, e);
 	if (ev != SKV_EV_FLUSHED && unlikely(READ_ONCE(t->nr_subscribers)))
-		skv_notify(t, ev, skv_entry_key(e), skv_entry_key_len(e),
-			   e->version);
+		skv_entry_notify(t, ev, e);
 	skv_charge_buckets(t);
 	return true;
 }
@@ -742,8 +760,7 @@ int skv_entry_publish(struct skv_table *t, const struct skv_key *k,
 	skv_stat_inc(t, SKV_STAT_WRITES);
 	/* The common case, no subscriber, without a call. */
 	if (unlikely(READ_ONCE(t->nr_subscribers)))
-		skv_notify(t, SKV_EV_SET, skv_entry_key(new),
-			   skv_entry_key_len(new), new->version);
+		skv_entry_notify(t, SKV_EV_SET, new);
 	return 0;
 }
 

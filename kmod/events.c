@@ -14,8 +14,7 @@ static const struct skv_event_ops __rcu *skv_event_ops;
 static DEFINE_MUTEX(skv_events_lock);
 
 /* A change of @t; may be called under rcu_read_lock() or a spinlock. */
-void skv_notify(struct skv_table *t, enum skv_event ev, const void *key,
-		u32 key_len, u64 version)
+void skv_notify(struct skv_table *t, const struct skv_change *c)
 {
 	const struct skv_event_ops *ops;
 
@@ -24,7 +23,7 @@ void skv_notify(struct skv_table *t, enum skv_event ev, const void *key,
 	rcu_read_lock();
 	ops = rcu_dereference(skv_event_ops);
 	if (ops)
-		ops->notify(t, ev, key, key_len, version);
+		ops->notify(t, c);
 	rcu_read_unlock();
 }
 

@@ -18,6 +18,7 @@
 #include <linux/module.h>
 #include <linux/nsproxy.h>
 #include <linux/sched/signal.h>
+#include <linux/skv_netlink.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
@@ -762,6 +763,7 @@ static long skv_ioctl_features(void __user *argp)
 	f.map_layout_version = SKV_MAP_LAYOUT_VERSION;
 	f.map_size_cap = SKV_MAP_SIZE_CAP;
 	f.map_slot_size_cap = SKV_MAP_SLOT_SIZE_CAP;
+	f.event_value_max = SKV_NL_VALUE_MAX;
 
 	return skv_copy_arg_out(argp, &f, sizeof(f), usize);
 }

@@ -170,6 +170,25 @@ static int skv_map_place(struct skv_map *m, u64 h, struct skv_map_pos *p)
 	return -ENOSPC;
 }
 
+/* Raise @ev for the entry in @s; caller holds the lock. */
+static void skv_map_notify(struct skv_table *t, enum skv_event ev,
+			   struct skv_map_slot *s)
+{
+	struct skv_change c = {
+		.ev = ev,
+		.key = skv_map_data(s),
+		.key_len = s->key_len,
+		.version = s->version,
+	};
+
+	if (ev == SKV_EV_SET) {
+		c.value = skv_map_data(s) + s->key_len;
+		c.value_len = s->value_len;
+		c.ttl_ms = skv_ttl_ms(s->expires);
+	}
+	skv_notify(t, &c);
+}
+
 /* Unlink the entry at @p and free its slot. Caller holds the lock. */
 static void skv_map_remove(struct skv_table *t, struct skv_map_pos *p,
 			   enum skv_event ev)
@@ -196,7 +215,7 @@ static void skv_map_remove(struct skv_table *t, struct skv_map_pos *p,
 	}
 	/* The key is still in the slot: nothing reuses it under our lock. */
 	if (ev != SKV_EV_FLUSHED)
-		skv_notify(t, ev, skv_map_data(s), s->key_len, s->version);
+		skv_map_notify(t, ev, s);
 	m->free[m->nr_free++] = p->idx;
 }
 
@@ -240,7 +259,7 @@ static void skv_map_link(struct skv_table *t, struct skv_map_pos *p,
 	if (s->expires)
 		atomic64_inc(&t->nr_ttl);
 	skv_stat_inc(t, SKV_STAT_WRITES);
-	skv_notify(t, SKV_EV_SET, skv_map_data(s), s->key_len, s->version);
+	skv_map_notify(t, SKV_EV_SET, s);
 }
 
 /*

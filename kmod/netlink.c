@@ -92,9 +92,15 @@ static const struct nla_policy skv_key_del_nl_policy[SKV_A_ENTRY_CAS_VERSION + 1
 	[SKV_A_ENTRY_CAS_VERSION] = { .type = NLA_U64, },
 };
 
+/* Integer value ranges; not const, as 6.1's nla_policy.range is not. */
+static struct netlink_range_validation skv_a_event_value_max_range = {
+	.max	= SKV_NL_VALUE_MAX,
+};
+
 /* SKV_CMD_SUBSCRIBE - do */
-static const struct nla_policy skv_subscribe_nl_policy[SKV_A_EVENT_TABLE + 1] = {
+static const struct nla_policy skv_subscribe_nl_policy[SKV_A_EVENT_VALUE_MAX + 1] = {
 	[SKV_A_EVENT_TABLE] = { .type = NLA_NUL_STRING, .len = SKV_NAME_LEN, },
+	[SKV_A_EVENT_VALUE_MAX] = NLA_POLICY_FULL_RANGE(NLA_U32, &skv_a_event_value_max_range),
 };
 
 /* SKV_CMD_UNSUBSCRIBE - do */
@@ -113,6 +119,7 @@ struct skv_sub {
 	struct net *net;		/* the subscriber's, and the table's */
 	struct sock *sk;		/* the subscriber's socket, held */
 	u32 portid;
+	u32 value_max;			/* set events carry values this long */
 	spinlock_t lock;		/* numbers events in delivery order */
 	u64 seq;			/* of the last event, sent or lost */
 	u64 lost;
@@ -129,8 +136,8 @@ static DEFINE_HASHTABLE(skv_subs_by_table, SKV_SUBS_HASH_BITS);
 static DEFINE_HASHTABLE(skv_subs_by_port, SKV_SUBS_HASH_BITS);
 static DEFINE_MUTEX(skv_subs_mutex);
 
-/* Largest value a netlink attribute can carry. */
-#define SKV_NL_VALUE_MAX	(U16_MAX - NLA_HDRLEN)
+/* SKV_NL_VALUE_MAX is the largest value a netlink attribute can carry. */
+static_assert(SKV_NL_VALUE_MAX == U16_MAX - NLA_HDRLEN);
 
 /* The extack message for an error of the table layer; @nla may be NULL. */
 static void skv_nl_table_err(struct netlink_ext_ack *extack,
@@ -951,6 +958,8 @@ static int skv_nl_subscribe_doit(struct sk_buff *skb, struct genl_info *info)
 	s->net = net;
 	s->portid = info->snd_portid;
 	s->sk = NETLINK_CB(skb).sk;
+	if (info->attrs[SKV_A_EVENT_VALUE_MAX])
+		s->value_max = nla_get_u32(info->attrs[SKV_A_EVENT_VALUE_MAX]);
 	spin_lock_init(&s->lock);
 
 	mutex_lock(&skv_subs_mutex);
@@ -1030,15 +1039,18 @@ static const u32 skv_nl_event_type[] = {
  * counted. The lock keeps the numbers in delivery order; BHs are off as
  * the receive queue is also filled from softirq context.
  */
-static void skv_sub_send(struct skv_sub *s, enum skv_event ev,
-			 const void *key, u32 key_len, u64 version)
+static void skv_sub_send(struct skv_sub *s, const struct skv_change *c)
 {
+	bool value = s->value_max && c->value && c->value_len <= s->value_max;
 	size_t size = nla_total_size(sizeof(u32)) +
-		      nla_total_size(SKV_NAME_MAX) + nla_total_size(key_len) +
+		      nla_total_size(SKV_NAME_MAX) + nla_total_size(c->key_len) +
 		      3 * nla_total_size_64bit(sizeof(u64));
 	struct sk_buff *msg;
 	void *hdr;
 
+	if (value)
+		size += nla_total_size(c->value_len) +
+			nla_total_size_64bit(sizeof(u64));
 	msg = genlmsg_new(size, GFP_ATOMIC | __GFP_NOWARN);
 
 	spin_lock_bh(&s->lock);
@@ -1047,14 +1059,18 @@ static void skv_sub_send(struct skv_sub *s, enum skv_event ev,
 		goto lost;
 	hdr = genlmsg_put(msg, 0, 0, &skv_nl_family, 0, SKV_CMD_EVENT);
 	if (!hdr ||
-	    nla_put_u32(msg, SKV_A_EVENT_TYPE, skv_nl_event_type[ev]) ||
+	    nla_put_u32(msg, SKV_A_EVENT_TYPE, skv_nl_event_type[c->ev]) ||
 	    nla_put_string(msg, SKV_A_EVENT_TABLE, s->table->name) ||
-	    (key_len && nla_put(msg, SKV_A_EVENT_KEY, key_len, key)) ||
-	    nla_put_u64_64bit(msg, SKV_A_EVENT_VERSION, version,
+	    (c->key_len && nla_put(msg, SKV_A_EVENT_KEY, c->key_len, c->key)) ||
+	    nla_put_u64_64bit(msg, SKV_A_EVENT_VERSION, c->version,
 			      SKV_A_EVENT_PAD) ||
 	    nla_put_u64_64bit(msg, SKV_A_EVENT_SEQ, s->seq, SKV_A_EVENT_PAD) ||
 	    nla_put_u64_64bit(msg, SKV_A_EVENT_LOST, s->lost,
-			      SKV_A_EVENT_PAD)) {
+			      SKV_A_EVENT_PAD) ||
+	    (value &&
+	     (nla_put(msg, SKV_A_EVENT_VALUE, c->value_len, c->value) ||
+	      nla_put_u64_64bit(msg, SKV_A_EVENT_TTL_MS, c->ttl_ms,
+				SKV_A_EVENT_PAD)))) {
 		nlmsg_free(msg);
 		goto lost;
 	}
@@ -1072,15 +1088,14 @@ lost:
 }
 
 /* A change of @t, which has subscribers; under rcu_read_lock(). */
-static void skv_nl_notify(struct skv_table *t, enum skv_event ev,
-			  const void *key, u32 key_len, u64 version)
+static void skv_nl_notify(struct skv_table *t, const struct skv_change *c)
 {
 	struct skv_sub *s;
 
 	hash_for_each_possible_rcu(skv_subs_by_table, s, table_node,
 				   (unsigned long)t)
 		if (s->table == t && !skv_sub_stale(s))
-			skv_sub_send(s, ev, key, key_len, version);
+			skv_sub_send(s, c);
 }
 
 /* @t left its namespace: tell its subscribers, then drop them. */
@@ -1096,7 +1111,8 @@ static void skv_nl_table_dead(struct skv_table *t)
 		if (s->table != t)
 			continue;
 		if (!skv_sub_stale(s))
-			skv_sub_send(s, SKV_EV_TABLE_DELETED, NULL, 0, 0);
+			skv_sub_send(s, &(struct skv_change){
+					.ev = SKV_EV_TABLE_DELETED });
 		skv_sub_unlink(s);
 		list_add(&s->reap, &dead);
 	}
@@ -1192,7 +1208,7 @@ static const struct genl_ops skv_nl_ops[] = {
 		.cmd		= SKV_CMD_SUBSCRIBE,
 		.doit		= skv_nl_subscribe_doit,
 		.policy		= skv_subscribe_nl_policy,
-		.maxattr	= SKV_A_EVENT_TABLE,
+		.maxattr	= SKV_A_EVENT_VALUE_MAX,
 	},
 	{
 		.cmd		= SKV_CMD_UNSUBSCRIBE,

@@ -714,7 +714,7 @@ int skv_store_flush(struct skv_table *t, u64 *count)
 		cond_resched();
 	} while (v);
 
-	skv_notify(t, SKV_EV_FLUSHED, NULL, 0, 0);
+	skv_notify(t, &(struct skv_change){ .ev = SKV_EV_FLUSHED });
 	return ret;
 }
 

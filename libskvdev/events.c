@@ -33,11 +33,20 @@
 
 /* How long a request waits for its ack. */
 #define SKV_NL_TIMEOUT_MS	5000
+/*
+ * The receive buffer a subscription with values asks for (libnl's is
+ * 32 KiB, less than one large event); the kernel caps it at
+ * net.core.rmem_max.
+ */
+#define SKV_EV_VALUES_RCVBUF	(1 << 20)
 
 struct skv_ev_node {
 	struct skv_ev_node *next;
-	struct skv_event ev;	/* ev.key points to key[] */
-	unsigned char key[];
+	struct skv_event ev;	/* ev.key points to data[] */
+	const void *value;	/* in data[], after the key; NULL = none */
+	size_t value_len;
+	uint64_t ttl_ms;
+	unsigned char data[];
 };
 
 struct skv_ev_sub {
@@ -61,6 +70,8 @@ static const struct nla_policy skv_ev_policy[SKV_A_EVENT_MAX + 1] = {
 	[SKV_A_EVENT_VERSION] = { .type = NLA_U64 },
 	[SKV_A_EVENT_SEQ] = { .type = NLA_U64 },
 	[SKV_A_EVENT_LOST] = { .type = NLA_U64 },
+	[SKV_A_EVENT_VALUE] = { .type = NLA_UNSPEC },
+	[SKV_A_EVENT_TTL_MS] = { .type = NLA_U64 },
 };
 
 /* A libnl error as a negative errno. */
@@ -141,8 +152,8 @@ static struct skv_ev_sub *skv_ev_find_sub(struct skv_events *ev,
 static int skv_ev_queue(struct skv_events *ev, struct nlmsghdr *nlh)
 {
 	struct nlattr *tb[SKV_A_EVENT_MAX + 1];
+	size_t key_len = 0, value_len = 0;
 	struct skv_ev_node *n;
-	size_t key_len = 0;
 	int ret;
 
 	ret = genlmsg_parse(nlh, 0, tb, SKV_A_EVENT_MAX,
@@ -152,15 +163,25 @@ static int skv_ev_queue(struct skv_events *ev, struct nlmsghdr *nlh)
 		return -EBADMSG;
 	if (tb[SKV_A_EVENT_KEY])
 		key_len = nla_len(tb[SKV_A_EVENT_KEY]);
-	n = calloc(1, sizeof(*n) + key_len + 1);
+	if (tb[SKV_A_EVENT_VALUE])
+		value_len = nla_len(tb[SKV_A_EVENT_VALUE]);
+	n = calloc(1, sizeof(*n) + key_len + 1 + value_len);
 	if (!n)
 		return -ENOMEM;
 	n->ev.type = nla_get_u32(tb[SKV_A_EVENT_TYPE]);
 	nla_strlcpy(n->ev.table, tb[SKV_A_EVENT_TABLE], sizeof(n->ev.table));
 	if (key_len)
-		memcpy(n->key, nla_data(tb[SKV_A_EVENT_KEY]), key_len);
-	n->ev.key = n->key;
+		memcpy(n->data, nla_data(tb[SKV_A_EVENT_KEY]), key_len);
+	n->ev.key = n->data;
 	n->ev.key_len = key_len;
+	if (tb[SKV_A_EVENT_VALUE]) {
+		n->value = n->data + key_len + 1;
+		n->value_len = value_len;
+		memcpy(n->data + key_len + 1, nla_data(tb[SKV_A_EVENT_VALUE]),
+		       value_len);
+		if (tb[SKV_A_EVENT_TTL_MS])
+			n->ttl_ms = nla_get_u64(tb[SKV_A_EVENT_TTL_MS]);
+	}
 	if (tb[SKV_A_EVENT_VERSION])
 		n->ev.version = nla_get_u64(tb[SKV_A_EVENT_VERSION]);
 	n->ev.seq = nla_get_u64(tb[SKV_A_EVENT_SEQ]);
@@ -221,9 +242,12 @@ static int skv_ev_read(struct skv_events *ev, unsigned int seq, int *ack)
 	return ret;
 }
 
-/* Send a subscribe or unsubscribe for @table and wait for its ack. */
+/*
+ * Send a subscribe (with @value_max if not 0) or unsubscribe for @table
+ * and wait for its ack.
+ */
 static int skv_ev_request(struct skv_events *ev, uint8_t cmd,
-			  const char *table)
+			  const char *table, uint32_t value_max)
 {
 	struct pollfd p = { .fd = nl_socket_get_fd(ev->sk), .events = POLLIN };
 	struct nl_msg *msg;
@@ -235,7 +259,8 @@ static int skv_ev_request(struct skv_events *ev, uint8_t cmd,
 		return -ENOMEM;
 	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, ev->family, 0,
 			 NLM_F_ACK, cmd, SKV_GENL_VERSION) ||
-	    nla_put_string(msg, SKV_A_EVENT_TABLE, table)) {
+	    nla_put_string(msg, SKV_A_EVENT_TABLE, table) ||
+	    (value_max && nla_put_u32(msg, SKV_A_EVENT_VALUE_MAX, value_max))) {
 		nlmsg_free(msg);
 		return -ENOMEM;
 	}
@@ -275,6 +300,8 @@ int skv_events_open(struct skv_events **evp)
 	}
 	ret = skv_nl_connect(&ev->sk, &ev->family);
 	if (!ret) {
+		/* Events with values can be bigger than a page. */
+		nl_socket_enable_msg_peek(ev->sk);
 		ret = nl_socket_set_nonblocking(ev->sk);
 		ret = ret ? skv_nl_err(ret) : 0;
 		if (ret)
@@ -304,7 +331,19 @@ static int skv_check_table_name(const char *table)
 	return 0;
 }
 
-int skv_events_subscribe(struct skv_events *ev, const char *table)
+/* Raise the receive buffer toward SKV_EV_VALUES_RCVBUF, never lower it. */
+static void skv_ev_grow_rcvbuf(struct skv_events *ev)
+{
+	int fd = nl_socket_get_fd(ev->sk), size = 0, want = SKV_EV_VALUES_RCVBUF;
+	socklen_t len = sizeof(size);
+
+	/* the kernel reports twice what was set */
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, &len) || size < 2 * want)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want, sizeof(want));
+}
+
+int skv_events_subscribe_values(struct skv_events *ev, const char *table,
+				size_t value_max)
 {
 	int saved_errno = errno;
 	struct skv_ev_sub *s;
@@ -315,12 +354,16 @@ int skv_events_subscribe(struct skv_events *ev, const char *table)
 	ret = skv_check_table_name(table);
 	if (ret)
 		return ret;
+	if (value_max > SKV_NL_VALUE_MAX)
+		return -ERANGE;
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		errno = saved_errno;
 		return -ENOMEM;
 	}
-	ret = skv_ev_request(ev, SKV_CMD_SUBSCRIBE, table);
+	if (value_max)
+		skv_ev_grow_rcvbuf(ev);
+	ret = skv_ev_request(ev, SKV_CMD_SUBSCRIBE, table, value_max);
 	if (ret) {
 		free(s);
 	} else {
@@ -330,6 +373,11 @@ int skv_events_subscribe(struct skv_events *ev, const char *table)
 	}
 	errno = saved_errno;
 	return ret;
+}
+
+int skv_events_subscribe(struct skv_events *ev, const char *table)
+{
+	return skv_events_subscribe_values(ev, table, 0);
 }
 
 static void skv_ev_forget(struct skv_events *ev, const char *table)
@@ -355,7 +403,7 @@ int skv_events_unsubscribe(struct skv_events *ev, const char *table)
 	ret = skv_check_table_name(table);
 	if (ret)
 		return ret;
-	ret = skv_ev_request(ev, SKV_CMD_UNSUBSCRIBE, table);
+	ret = skv_ev_request(ev, SKV_CMD_UNSUBSCRIBE, table, 0);
 	if (!ret)
 		skv_ev_forget(ev, table);
 	errno = saved_errno;
@@ -408,6 +456,23 @@ int skv_events_next(struct skv_events *ev, struct skv_event *out)
 	}
 	errno = saved_errno;
 	return ret;
+}
+
+int skv_events_value(const struct skv_events *ev, const void **value,
+		     size_t *value_len, uint64_t *ttl_ms)
+{
+	const struct skv_ev_node *n;
+
+	if (!ev || !value || !value_len)
+		return -EINVAL;
+	n = ev->cur;
+	if (!n || !n->value)
+		return -ENODATA;
+	*value = n->value;
+	*value_len = n->value_len;
+	if (ttl_ms)
+		*ttl_ms = n->ttl_ms;
+	return 0;
 }
 
 void skv_events_close(struct skv_events *ev)

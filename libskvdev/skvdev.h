@@ -170,8 +170,12 @@ int skv_events_open(struct skv_events **evp);
 void skv_events_close(struct skv_events *ev);
 int skv_events_fd(const struct skv_events *ev);
 int skv_events_subscribe(struct skv_events *ev, const char *table);
+int skv_events_subscribe_values(struct skv_events *ev, const char *table,
+				size_t value_max);
 int skv_events_unsubscribe(struct skv_events *ev, const char *table);
 int skv_events_next(struct skv_events *ev, struct skv_event *event);
+int skv_events_value(const struct skv_events *ev, const void **value,
+		     size_t *value_len, uint64_t *ttl_ms);
 
 /* The tables of the caller's network namespace it may read */
 int skv_table_list(struct skv_table_list_item **itemsp, size_t *countp);

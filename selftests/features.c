@@ -6,6 +6,8 @@
 #include <pthread.h>
 #include <sys/mman.h>
 
+#include <linux/skv_netlink.h>
+
 #include "kselftest_harness.h"
 #include "skv_test.h"
 
@@ -78,6 +80,25 @@ TEST_F(features, reports_every_v1_op_flag_and_policy)
 	EXPECT_EQ(SKV_SET_ALL, f.set_mask);
 	EXPECT_EQ(1U << SKV_POLICY_NONE | 1U << SKV_POLICY_LRU,
 		  f.policies);
+}
+
+/* Events with values: the limit, a VER1 caller sees nothing of it. */
+TEST_F(features, reports_event_value_max)
+{
+	struct skv_features f;
+
+	features_init(&f);
+	ASSERT_EQ(0, ioctl(self->ctl, SKV_IOC_FEATURES, &f));
+	EXPECT_EQ(SKV_FEATURES_SIZE_VER2, f.size);
+	EXPECT_EQ(SKV_NL_VALUE_MAX, f.event_value_max);
+	EXPECT_EQ(65531, f.event_value_max);
+	EXPECT_EQ(0, f.__reserved2);
+
+	features_init(&f);
+	f.size = SKV_FEATURES_SIZE_VER1;
+	f.event_value_max = 7;
+	ASSERT_EQ(0, ioctl(self->ctl, SKV_IOC_FEATURES, &f));
+	EXPECT_EQ(7, f.event_value_max);	/* past the caller's size */
 }
 
 TEST_F(features, size_zero_is_einval)

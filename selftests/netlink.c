@@ -5,7 +5,8 @@
  * extack of malformed requests, events in order with their fields, a user
  * without read permission refused at subscribe and never sent an event,
  * overflow seen as a sequence gap and a lost count, dump consistency
- * under writes, and subscriptions ending with their socket.
+ * under writes, subscriptions ending with their socket, and set events
+ * that carry their value (value-max) on both engines.
  */
 #define _GNU_SOURCE
 #include <grp.h>
@@ -241,13 +242,22 @@ static int key_put(struct nl *nl, const char *table, const char *key,
 	return ret;
 }
 
-static int subscribe(struct nl *nl, const char *table, __u8 cmd)
+/* Subscribe with @value_max (if not 0), or unsubscribe. */
+static int subscribe_values(struct nl *nl, const char *table, __u8 cmd,
+			    __u32 value_max)
 {
 	struct req r;
 
 	req_init(&r, nl->family, cmd, 0);
 	put_str(&r, SKV_A_EVENT_TABLE, table);
+	if (value_max)
+		put_u32(&r, SKV_A_EVENT_VALUE_MAX, value_max);
 	return nl_do(nl, &r);
+}
+
+static int subscribe(struct nl *nl, const char *table, __u8 cmd)
+{
+	return subscribe_values(nl, table, cmd, 0);
 }
 
 struct event {
@@ -255,12 +265,16 @@ struct event {
 	char key[256];
 	__u64 version, seq, lost;
 	char table[64];
+	const char *value;	/* into next_event()'s buffer; NULL = none */
+	int value_len;
+	bool has_ttl;
+	__u64 ttl_ms;
 };
 
 /* The next event within @ms, 1; 0 on timeout; -errno. */
 static int next_event(struct nl *nl, struct event *ev, int ms)
 {
-	static char buf[NL_BUF];
+	static char buf[2 * NL_BUF];	/* an event with a 65531-byte value */
 	static int len, off;
 	struct pollfd p = { .fd = nl->fd, .events = POLLIN };
 	struct nlmsghdr *nlh;
@@ -283,6 +297,13 @@ static int next_event(struct nl *nl, struct event *ev, int ms)
 			if (a)
 				snprintf(ev->table, sizeof(ev->table), "%s",
 					 (char *)a + NLA_HDRLEN);
+			a = get_attr(nlh, SKV_A_EVENT_VALUE);
+			if (a) {
+				ev->value = (char *)a + NLA_HDRLEN;
+				ev->value_len = a->nla_len - NLA_HDRLEN;
+			}
+			ev->has_ttl = get_attr(nlh, SKV_A_EVENT_TTL_MS);
+			ev->ttl_ms = attr_u64(nlh, SKV_A_EVENT_TTL_MS);
 			return 1;
 		}
 		if (poll(&p, 1, ms) <= 0)
@@ -631,6 +652,170 @@ TEST_F(nl, overflow_gap_and_lost)
 	EXPECT_EQ(n - got, ev.lost);
 	EXPECT_EQ(gaps, ev.lost);
 	close(sub.fd);
+}
+
+/* A set event's value and TTL, if it carries them: @value NULL for none. */
+static void expect_value(struct __test_metadata *_metadata,
+			 const struct event *ev, const char *key,
+			 const char *value, int value_len)
+{
+	EXPECT_STREQ(key, ev->key);
+	if (!value) {
+		EXPECT_EQ(NULL, ev->value);
+		EXPECT_FALSE(ev->has_ttl);
+		return;
+	}
+	ASSERT_NE(NULL, ev->value);
+	ASSERT_EQ(value_len, ev->value_len);
+	EXPECT_EQ(0, memcmp(value, ev->value, value_len));
+	EXPECT_TRUE(ev->has_ttl);
+}
+
+/*
+ * value-max: set events carry a value up to that long and its TTL; longer
+ * values, deletes and a subscriber without value-max carry none.
+ */
+TEST_F(nl, events_carry_values)
+{
+	struct nl sub, plain;
+	struct skv_put p;
+	struct event ev;
+	__s64 n;
+	int ctl, fd;
+
+	ctl = skv_ctl_open();
+	ASSERT_LE(0, ctl);
+	fd = skv_open(ctl, self->name, 0, NULL, NULL);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, nl_open(&sub));
+	ASSERT_EQ(0, nl_open(&plain));
+	sub.family = plain.family = self->nl.family;
+
+	/* above what an attribute carries: refused by the policy */
+	EXPECT_EQ(-ERANGE, subscribe_values(&sub, self->name, SKV_CMD_SUBSCRIBE,
+					    SKV_NL_VALUE_MAX + 1));
+	ASSERT_EQ(0, subscribe_values(&sub, self->name, SKV_CMD_SUBSCRIBE, 8));
+	ASSERT_EQ(0, subscribe(&plain, self->name, SKV_CMD_SUBSCRIBE));
+
+	ASSERT_EQ(0, key_put(&self->nl, self->name, "a", "12345678", NULL));
+	ASSERT_EQ(0, skv_put_str(fd, "b", "123456789"));
+	ASSERT_EQ(0, skv_put_str(fd, "e", ""));
+	skv_put_init(&p, "t", 1, "x", 1);
+	p.flags = SKV_PUT_TTL;
+	p.ttl_ms = 60000;
+	ASSERT_EQ(0, skv_ioctl(fd, SKV_IOC_PUT, &p));
+	ASSERT_EQ(0, skv_incr_str(fd, "n", 5, &n));
+	ASSERT_EQ(0, skv_del_str(fd, "a"));
+
+	ASSERT_EQ(1, next_event(&sub, &ev, 2000));
+	EXPECT_EQ(SKV_EVENT_TYPE_SET, ev.type);
+	expect_value(_metadata, &ev, "a", "12345678", 8);
+	EXPECT_EQ(0, ev.ttl_ms);
+	ASSERT_EQ(1, next_event(&sub, &ev, 2000));
+	expect_value(_metadata, &ev, "b", NULL, 0);	/* 9 > 8 */
+	EXPECT_EQ(2, ev.seq);				/* otherwise whole */
+	ASSERT_NE(0, ev.version);
+	ASSERT_EQ(1, next_event(&sub, &ev, 2000));
+	expect_value(_metadata, &ev, "e", "", 0);	/* empty, not absent */
+	ASSERT_EQ(1, next_event(&sub, &ev, 2000));
+	expect_value(_metadata, &ev, "t", "x", 1);
+	EXPECT_LT(50000, ev.ttl_ms);
+	EXPECT_GE(60000, ev.ttl_ms);
+	ASSERT_EQ(1, next_event(&sub, &ev, 2000));
+	EXPECT_EQ(5, n);
+	expect_value(_metadata, &ev, "n", "5", 1);	/* decimal, as Redis */
+	ASSERT_EQ(1, next_event(&sub, &ev, 2000));
+	EXPECT_EQ(SKV_EVENT_TYPE_DELETE, ev.type);
+	expect_value(_metadata, &ev, "a", NULL, 0);
+	EXPECT_EQ(6, ev.seq);
+	EXPECT_EQ(0, next_event(&sub, &ev, 100));
+
+	/* the same six events, without values */
+	while (next_event(&plain, &ev, 300) == 1) {
+		EXPECT_EQ(NULL, ev.value);
+		EXPECT_FALSE(ev.has_ttl);
+		if (ev.seq == 6)
+			break;
+	}
+	EXPECT_EQ(6, ev.seq);
+
+	/* a flush and the table's deletion carry no value either */
+	ASSERT_EQ(0, skv_flush(fd, NULL));
+	ASSERT_EQ(1, next_event(&sub, &ev, 2000));
+	EXPECT_EQ(SKV_EVENT_TYPE_FLUSHED, ev.type);
+	EXPECT_EQ(NULL, ev.value);
+	close(fd);
+	ASSERT_EQ(0, table_del(&self->nl, self->name));
+	ASSERT_EQ(1, next_event(&sub, &ev, 2000));
+	EXPECT_EQ(SKV_EVENT_TYPE_TABLE_DELETED, ev.type);
+	EXPECT_EQ(NULL, ev.value);
+	close(sub.fd);
+	close(plain.fd);
+	close(ctl);
+}
+
+/*
+ * The largest value an attribute carries arrives whole, one byte more is
+ * left out; and the mapped engine raises the same events.
+ */
+TEST_F(nl, events_carry_large_and_mapped_values)
+{
+	struct skv_table_attr attr = { .max_value_len = SKV_NL_VALUE_MAX + 1 };
+	struct skv_table_attr mattr = { .max_entries = 64, .max_key_len = 16,
+					.max_value_len = 1000 };
+	char big[SKV_NAME_MAX], mapped[SKV_NAME_MAX];
+	int ctl, fd, mfd, rcvbuf = 1 << 20;
+	struct event ev;
+	struct nl sub;
+	char *v;
+
+	v = malloc(SKV_NL_VALUE_MAX + 1);
+	ASSERT_NE(NULL, v);
+	for (int i = 0; i <= SKV_NL_VALUE_MAX; i++)
+		v[i] = 'a' + i % 26;
+	ctl = skv_ctl_open();
+	ASSERT_LE(0, ctl);
+	skv_name(big, "nl-big");
+	skv_name(mapped, "nl-mapped");
+	fd = skv_create(ctl, big, &attr);
+	ASSERT_LE(0, fd);
+	mfd = skv_open_tf(ctl, mapped, SKV_OPEN_CREATE | SKV_OPEN_EXCL, &mattr,
+			  SKV_TABLE_MAPPED, 0, NULL);
+	ASSERT_LE(0, mfd);
+	ASSERT_EQ(0, nl_open(&sub));
+	sub.family = self->nl.family;
+	ASSERT_EQ(0, setsockopt(sub.fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				sizeof(rcvbuf)));
+	ASSERT_EQ(0, subscribe_values(&sub, big, SKV_CMD_SUBSCRIBE,
+				      SKV_NL_VALUE_MAX));
+	ASSERT_EQ(0, subscribe_values(&sub, mapped, SKV_CMD_SUBSCRIBE, 1000));
+
+	ASSERT_EQ(0, skv_put(fd, "max", 3, v, SKV_NL_VALUE_MAX, 0, NULL));
+	ASSERT_EQ(0, skv_put(fd, "over", 4, v, SKV_NL_VALUE_MAX + 1, 0, NULL));
+	ASSERT_EQ(0, skv_put(mfd, "m", 1, v, 1000, 0, NULL));
+	ASSERT_EQ(0, skv_del_str(mfd, "m"));
+
+	ASSERT_EQ(1, next_event(&sub, &ev, 2000));
+	EXPECT_STREQ(big, ev.table);
+	expect_value(_metadata, &ev, "max", v, SKV_NL_VALUE_MAX);
+	ASSERT_EQ(1, next_event(&sub, &ev, 2000));
+	expect_value(_metadata, &ev, "over", NULL, 0);
+	EXPECT_EQ(0, ev.lost);
+	ASSERT_EQ(1, next_event(&sub, &ev, 2000));
+	EXPECT_STREQ(mapped, ev.table);
+	EXPECT_EQ(SKV_EVENT_TYPE_SET, ev.type);
+	expect_value(_metadata, &ev, "m", v, 1000);
+	ASSERT_EQ(1, next_event(&sub, &ev, 2000));
+	EXPECT_EQ(SKV_EVENT_TYPE_DELETE, ev.type);
+	expect_value(_metadata, &ev, "m", NULL, 0);
+
+	close(sub.fd);
+	close(fd);
+	close(mfd);
+	EXPECT_EQ(0, skv_table_delete(ctl, big));
+	EXPECT_EQ(0, skv_table_delete(ctl, mapped));
+	close(ctl);
+	free(v);
 }
 
 /* Read the key dump one message at a time; optionally write in between. */

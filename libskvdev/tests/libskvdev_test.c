@@ -667,6 +667,59 @@ TEST_F(tbl, events_in_order)
 	skv_events_close(ev);
 }
 
+/* Values in events: up to value_max, bigger than a page, with the TTL. */
+TEST_F(tbl, events_values)
+{
+	struct skv_put_opts o = { .flags = SKV_PUT_TTL, .ttl_ms = 30000 };
+	size_t big_len = 40000, len;
+	struct skv_events *ev;
+	struct skv_event e;
+	const void *val;
+	uint64_t ttl;
+	char *big;
+
+	big = malloc(big_len + 1);
+	ASSERT_NE(NULL, big);
+	memset(big, 'z', big_len + 1);
+	errno = ERRNO_CANARY;
+	ASSERT_EQ(0, skv_events_open(&ev));
+	ASSERT_EQ(-EINVAL, skv_events_value(ev, NULL, &len, NULL));
+	EXPECT_EQ(-ENODATA, skv_events_value(ev, &val, &len, &ttl));
+	ASSERT_EQ(-ERANGE, skv_events_subscribe_values(ev, TNAME,
+						       SKV_NL_VALUE_MAX + 1));
+	ASSERT_EQ(0, skv_events_subscribe_values(ev, TNAME, big_len));
+	ASSERT_EQ(-EEXIST, skv_events_subscribe_values(ev, TNAME, 10));
+
+	ASSERT_EQ(0, skv_put(self->t, K("s"), K("v1"), &o, NULL));
+	ASSERT_EQ(0, skv_put(self->t, K("big"), big, big_len, NULL, NULL));
+	ASSERT_EQ(0, skv_put(self->t, K("over"), big, big_len + 1, NULL, NULL));
+	ASSERT_EQ(0, skv_delete(self->t, K("s"), 0, 0, NULL));
+
+	ASSERT_EQ(0, next_event(ev, &e, 3000));
+	ASSERT_EQ(0, skv_events_value(ev, &val, &len, &ttl));
+	ASSERT_EQ(2, len);
+	EXPECT_EQ(0, memcmp(val, "v1", 2));
+	EXPECT_LT(20000, ttl);
+	EXPECT_GE(30000, ttl);
+	ASSERT_EQ(0, next_event(ev, &e, 3000));
+	EXPECT_EQ(3, e.key_len);
+	ASSERT_EQ(0, skv_events_value(ev, &val, &len, NULL));
+	ASSERT_EQ(big_len, len);
+	EXPECT_EQ(0, memcmp(val, big, big_len));
+	ASSERT_EQ(0, next_event(ev, &e, 3000));
+	EXPECT_EQ(SKV_EVENT_TYPE_SET, e.type);
+	EXPECT_EQ(4, e.key_len);
+	EXPECT_EQ(-ENODATA, skv_events_value(ev, &val, &len, &ttl));
+	ASSERT_EQ(0, next_event(ev, &e, 3000));
+	EXPECT_EQ(SKV_EVENT_TYPE_DELETE, e.type);
+	EXPECT_EQ(-ENODATA, skv_events_value(ev, &val, &len, &ttl));
+	EXPECT_EQ(4, e.seq);
+	EXPECT_EQ(0, e.missed);
+	EXPECT_EQ(ERRNO_CANARY, errno);
+	skv_events_close(ev);
+	free(big);
+}
+
 TEST_F(tbl, events_ttl_expiry_and_table_deleted)
 {
 	struct skv_put_opts o = { .flags = SKV_PUT_TTL, .ttl_ms = 100 };

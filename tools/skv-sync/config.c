@@ -219,6 +219,13 @@ static int skv_cfg_handler(void *user, const char *section, const char *key,
 		str = &l->redis;
 		goto set_string;
 	}
+	if (l->kind == SKV_SYNC_WRITE_BEHIND && !strcmp(key, "event_buffer")) {
+		if (skv_cfg_uint(value, 1U << 30, &n) || n < 4096)
+			return skv_cfg_fail(p, "[%s] event_buffer: '%s' is not a number of bytes in 4096..%u",
+					    section, value, 1U << 30);
+		l->event_buffer = n;
+		return 1;
+	}
 	if (l->kind == SKV_SYNC_WRITE_BEHIND && !strcmp(key, "warm")) {
 		if (skv_cfg_bool(value, &l->warm))
 			return skv_cfg_fail(p, "[%s] warm: '%s' is not yes or no",

@@ -69,6 +69,7 @@ struct skv_sync_link {
 	/* write-behind */
 	char *redis;		/* host:port or a unix socket path */
 	bool warm;
+	unsigned int event_buffer; /* event socket's receive buffer, 0 = default */
 
 	pthread_t thread;
 	bool started;

@@ -3,9 +3,13 @@
  * A write-behind link: a local skv table copied to Redis under a key
  * prefix, with hiredis (RESP2).
  *
- * The link subscribes to the table's events (generic netlink). For each
- * set it reads the key back and pipelines SET PREFIX+KEY VALUE [PX TTL];
- * for each delete or expiry, DEL. An eviction is not a deletion (the
+ * The link subscribes to the table's events (generic netlink), with their
+ * values (up to the kernel's limit, SKV_NL_VALUE_MAX). For each set it
+ * pipelines SET PREFIX+KEY VALUE [PX TTL] from the event itself; only a
+ * longer value, or a kernel whose events carry none, is read back. For
+ * each delete or expiry, DEL. Events of one key raised on two CPUs may
+ * arrive out of order: a set or delete older than the version last sent
+ * for the key is skipped. An eviction is not a deletion (the
  * table is a cache in front of Redis), so it sends nothing. Commands are
  * sent in pipelines of up to 512 and their replies read before the next
  * events are taken.
@@ -39,6 +43,7 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +54,8 @@
 
 #define SKV_WB_PIPELINE		512
 #define SKV_WB_VMAP_BUCKETS	4096
+/* Events with values fill a socket sooner: room for a burst of them. */
+#define SKV_WB_RCVBUF		(8 << 20)
 
 /* The version last written to Redis, per key. */
 struct skv_vent {
@@ -498,6 +505,8 @@ static int skv_wb_on_event(struct skv_wb *w, const struct skv_event *e)
 {
 	struct skv_vent *e2;
 	struct skv_meta meta;
+	const void *cval;
+	uint64_t ttl_ms;
 	size_t len;
 	void *val;
 	int ret;
@@ -510,16 +519,26 @@ static int skv_wb_on_event(struct skv_wb *w, const struct skv_event *e)
 	if (e->type != SKV_EVENT_TYPE_FLUSHED &&
 	    e->type != SKV_EVENT_TYPE_TABLE_DELETED)
 		w->seen_ops++;
+	e2 = *skv_vmap_find(w, e->key, e->key_len);
 	switch (e->type) {
 	case SKV_EVENT_TYPE_SET:
+		/* sent already (--warm, a resync, or a newer event) */
+		if (e2 && e2->version >= e->version)
+			return 0;
+		if (!skv_events_value(w->ev, &cval, &len, &ttl_ms)) {
+			ret = skv_wb_append_set(w, e->key, e->key_len, cval,
+						len, ttl_ms);
+			if (!ret)
+				skv_vmap_set(w, e->key, e->key_len, e->version);
+			return ret;
+		}
+		/* no value in the event: read the key back */
 		ret = skv_get_alloc(w->t, e->key, e->key_len, &val, &len, &meta);
 		if (ret == -ENOENT)
 			goto del;	/* deleted since: its DELETE event follows */
 		if (ret)
 			return ret;
-		/* written already: by --warm or a resync that saw it */
-		if ((e2 = *skv_vmap_find(w, e->key, e->key_len)) &&
-		    e2->version == meta.version) {
+		if (e2 && e2->version >= meta.version) {
 			free(val);
 			return 0;
 		}
@@ -530,6 +549,9 @@ static int skv_wb_on_event(struct skv_wb *w, const struct skv_event *e)
 		return ret;
 	case SKV_EVENT_TYPE_DELETE:
 	case SKV_EVENT_TYPE_EXPIRED:
+		/* the key was set again after this entry: keep it */
+		if (e2 && e2->version > e->version)
+			return 0;
 del:
 		skv_vmap_del(w, e->key, e->key_len);
 		return skv_wb_append_del(w, e->key, e->key_len);
@@ -558,8 +580,20 @@ static int skv_wb_open(struct skv_wb *w)
 		return ret;
 	}
 	ret = skv_events_open(&w->ev);
-	if (!ret)
-		ret = skv_events_subscribe(w->ev, w->l->table);
+	if (!ret) {
+		int fd = skv_events_fd(w->ev);
+		int size = w->l->event_buffer ?: SKV_WB_RCVBUF;
+		struct skv_features f;
+
+		/* as root past net.core.rmem_max, else up to it */
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+		/* 0 on a kernel whose events carry no values */
+		if (skv_features(skv_ctx.dev, &f))
+			f.event_value_max = 0;
+		ret = skv_events_subscribe_values(w->ev, w->l->table,
+						  f.event_value_max);
+	}
 	if (ret)
 		skv_err(w->who, "events of table '%s': %s", w->l->table, strerror(-ret));
 	return ret;

@@ -84,7 +84,8 @@ static const struct command commands[] = {
 	  "the table is deleted.\n"
 	  "  -c, --count N    stop after N events\n"
 	  "  -t, --timeout MS stop after MS milliseconds (with --count: fail\n"
-	  "                   if fewer than N events came)\n" },
+	  "                   if fewer than N events came)\n"
+	  "  -v, --values     set events carry their value (and ttl_ms)\n" },
 	{ "flush", cmd_flush, "TABLE",
 	  "Delete every entry of TABLE and print how many there were.\n" },
 	{ "dump", cmd_dump, "TABLE",

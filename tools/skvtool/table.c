@@ -104,6 +104,7 @@ int cmd_features(int argc, char **argv)
 	json_add_u64(obj, "map_layout_version", f.map_layout_version);
 	json_add_u64(obj, "map_size_cap", f.map_size_cap);
 	json_add_u64(obj, "map_slot_size_cap", f.map_slot_size_cap);
+	json_add_u64(obj, "event_value_max", f.event_value_max);
 	if (json) {
 		json_print(obj);
 		return EXIT_OK;
@@ -124,6 +125,7 @@ int cmd_features(int argc, char **argv)
 	printf("%-16s %u\n", "map_layout", f.map_layout_version);
 	printf("%-16s %" PRIu64 "\n", "map_size_cap", (uint64_t)f.map_size_cap);
 	printf("%-16s %u\n", "map_slot_cap", f.map_slot_size_cap);
+	printf("%-16s %u\n", "event_value_max", f.event_value_max);
 	json_object_put(obj);
 	return EXIT_OK;
 }

@@ -49,10 +49,25 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void print_event(const struct skv_event *e, bool hex, bool json)
+/* @b as is when printable, else as 0x and hex. */
+static void print_plain_or_hex(const void *b, size_t len, bool hex)
+{
+	char *s;
+
+	if (!hex && is_plain(b, len)) {
+		fwrite(b, 1, len, stdout);
+	} else {
+		s = hex_encode(b, len);
+		printf("0x%s", s ? s : "");
+		free(s);
+	}
+}
+
+/* @value: the event's value (--values), or NULL. */
+static void print_event(const struct skv_event *e, const void *value,
+			size_t value_len, uint64_t ttl_ms, bool hex, bool json)
 {
 	struct json_object *obj;
-	char *s;
 
 	if (json) {
 		obj = json_object_new_object();
@@ -66,6 +81,10 @@ static void print_event(const struct skv_event *e, bool hex, bool json)
 		json_add_u64(obj, "seq", e->seq);
 		json_add_u64(obj, "lost", e->lost);
 		json_add_u64(obj, "missed", e->missed);
+		if (value) {
+			json_add_bytes(obj, "value", value, value_len, hex);
+			json_add_u64(obj, "ttl_ms", ttl_ms);
+		}
 		json_print(obj);
 		return;
 	}
@@ -74,16 +93,18 @@ static void print_event(const struct skv_event *e, bool hex, bool json)
 		       " (%" PRIu64 " lost in all)\n", e->missed, e->seq,
 		       e->lost);
 	printf("%-13s ", event_name(e->type));
-	if (!e->key_len) {
+	if (!e->key_len)
 		fputs("-", stdout);
-	} else if (!hex && is_plain(e->key, e->key_len)) {
-		fwrite(e->key, 1, e->key_len, stdout);
-	} else {
-		s = hex_encode(e->key, e->key_len);
-		printf("0x%s", s ? s : "");
-		free(s);
+	else
+		print_plain_or_hex(e->key, e->key_len, hex);
+	printf(" version=%" PRIu64 " seq=%" PRIu64, e->version, e->seq);
+	if (value) {
+		fputs(" value=", stdout);
+		print_plain_or_hex(value, value_len, hex);
+		if (ttl_ms)
+			printf(" ttl_ms=%" PRIu64, ttl_ms);
 	}
-	printf(" version=%" PRIu64 " seq=%" PRIu64 "\n", e->version, e->seq);
+	putchar('\n');
 }
 
 int cmd_watch(int argc, char **argv)
@@ -92,18 +113,24 @@ int cmd_watch(int argc, char **argv)
 		COMMON_OPTS,
 		{ "count", required_argument, NULL, 'c' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "values", no_argument, NULL, 'v' },
 		{}
 	};
-	uint64_t count = 0, timeout = 0, seen = 0;
-	bool hex = false, json = false;
+	uint64_t count = 0, timeout = 0, seen = 0, ttl_ms;
+	bool hex = false, json = false, values = false;
+	const void *value;
+	size_t value_len;
 	struct skv_events *ev;
 	struct pollfd p;
 	struct skv_event e;
 	int64_t deadline = 0, left;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, ":hxjc:t:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hxjc:t:v", opts, NULL)) != -1) {
 		switch (c) {
+		case 'v':
+			values = true;
+			break;
 		case 'c':
 			if (!parse_u64("--count", optarg, &count))
 				return EXIT_USAGE;
@@ -130,7 +157,8 @@ int cmd_watch(int argc, char **argv)
 			hint_no_module();
 		return EXIT_FAIL;
 	}
-	ret = skv_events_subscribe(ev, argv[optind]);
+	ret = skv_events_subscribe_values(ev, argv[optind],
+					  values ? SKV_NL_VALUE_MAX : 0);
 	if (ret) {
 		skv_events_close(ev);
 		return fail(ret, "watch '%s'", argv[optind]);
@@ -146,7 +174,9 @@ int cmd_watch(int argc, char **argv)
 	while (!count || seen < count) {
 		ret = skv_events_next(ev, &e);
 		if (!ret) {
-			print_event(&e, hex, json);
+			if (skv_events_value(ev, &value, &value_len, &ttl_ms))
+				value = NULL;
+			print_event(&e, value, value_len, ttl_ms, hex, json);
 			seen++;
 			if (e.type == SKV_EVENT_TYPE_TABLE_DELETED)
 				break;

@@ -293,10 +293,15 @@ struct skv_features {
 	__u64 map_size_cap;	/* out: SKV_MAP_SIZE_CAP */
 	__u32 map_slot_size_cap; /* out: SKV_MAP_SLOT_SIZE_CAP */
 	__u32 __reserved1;
+	__u32 event_value_max;	/* out: largest value-max of a netlink
+				 * subscription (SKV_NL_VALUE_MAX), 0 = events
+				 * carry no values */
+	__u32 __reserved2;
 };
 
 #define SKV_FEATURES_SIZE_VER0	112
 #define SKV_FEATURES_SIZE_VER1	136	/* table_flags, map_* */
+#define SKV_FEATURES_SIZE_VER2	144	/* event_value_max */
 
 struct skv_table_attr {
 	__u64 max_entries;	/* 0 = SKV_DEFAULT_MAX_ENTRIES */

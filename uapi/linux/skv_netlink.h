@@ -9,7 +9,8 @@
 #define SKV_GENL_NAME		"skv"
 #define SKV_GENL_VERSION	1
 
-#define SKV_NAME_LEN	63
+#define SKV_NAME_LEN		63
+#define SKV_NL_VALUE_MAX	65531
 
 /**
  * enum skv_event_type - What happened to a key of a subscribed table.
@@ -82,6 +83,9 @@ enum {
 	SKV_A_EVENT_VERSION,
 	SKV_A_EVENT_SEQ,
 	SKV_A_EVENT_LOST,
+	SKV_A_EVENT_VALUE_MAX,
+	SKV_A_EVENT_VALUE,
+	SKV_A_EVENT_TTL_MS,
 
 	__SKV_A_EVENT_MAX,
 	SKV_A_EVENT_MAX = (__SKV_A_EVENT_MAX - 1)

@@ -95,6 +95,9 @@ expect_fail "config: an endpoint that is not a URL, exit 2" 2 "is not an http://
 printf '[replica a]\ntable = a\nprefix = /a/\nendpoints = http://x\npage_size = 0\n' >"$D/bad5.conf"
 expect_fail "config: page_size 0, exit 2" 2 "page_size: '0' is not a number in 1..100000" \
 	skv-sync -c "$D/bad5.conf" check
+printf '[write-behind w]\ntable = t\nredis = /x\nevent_buffer = 4095\n' >"$D/bad7.conf"
+expect_fail "config: an event_buffer below 4096, exit 2" 2 "event_buffer: '4095' is not a number of bytes in 4096..1073741824" \
+	skv-sync -c "$D/bad7.conf" check
 printf '[write-behind w]\ntable = t\nredis = /x\n[write-behind w]\ntable = u\n' >"$D/bad6.conf"
 expect_fail "config: a section written twice, exit 2" 2 "bad6.conf:4: \\[write-behind w\\] appears a second time" \
 	skv-sync -c "$D/bad6.conf" check
@@ -450,6 +453,8 @@ redis_dump() {
 		grep -v '^$' | sort
 }
 wb_dump() { skvtool scan wb -v 2>/dev/null | sort; }
+# GETs of the table so far: hits + misses (a scan counts neither)
+wb_reads() { skvtool table stats wb 2>/dev/null | awk '$1 == "hits" || $1 == "misses" { n += $2 } END { print n }'; }
 wb_equal() {
 	[ "$(status_field "$D/wb.conf" wb pending)" = 0 ] &&
 		[ "$(wb_dump)" = "$(redis_dump)" ]
@@ -481,13 +486,21 @@ if [ "$redis_ok" = 1 ] && redis_start; then
 		[ -n "$sp" ] && kill -TERM "$sp" 2>/dev/null && wait "$sp"
 	done
 	mkdir -p "$D/wbstate"
-	printf '[skv-sync]\nstate_dir = %s\n[write-behind wb]\ntable = wb\nredis = %s\nprefix = skv:wb:\n' \
+	# a 64 KiB event buffer (the default is 8 MiB), so that a stalled
+	# daemon's socket overflows below
+	printf '[skv-sync]\nstate_dir = %s\n[write-behind wb]\ntable = wb\nredis = %s\nprefix = skv:wb:\nevent_buffer = 65536\n' \
 		"$D/wbstate" "$RS" >"$D/wb.conf"
 	skvtool table create wb >/dev/null 2>&1
 	wb_load 20 0
 	wb_start
+	wait_for "$WAIT" wb_equal
+	reads1=$(wb_reads)
 	wb_load 40 20
 	wb_expect_equal "write-behind: Redis equals the table (keys written before and after the start)"
+	# the events carried the values: the link read no key back
+	reads2=$(wb_reads)
+	[ -n "$reads1" ] && [ "$reads1" = "$reads2" ]
+	check "write-behind: values come with the events, no key is read back ($reads1 then $reads2 GETs)" $?
 	pttl=$(rcli PTTL skv:wb:w23 2>/dev/null)
 	if [ -n "$pttl" ] && [ "$pttl" -gt 3000000 ] && [ "$pttl" -le 3600000 ]; then
 		ok "write-behind: a key with a 1 h TTL has PX 50-60 min in Redis ($pttl ms)"
@@ -512,7 +525,8 @@ if [ "$redis_ok" = 1 ] && redis_start; then
 	# a stalled daemon: its event socket overflows; it resyncs
 	kill -STOP "$wb_sync"
 	# 1000 puts and 200 deletes: some 1200 event skbs of ~768 bytes of
-	# truesize each, far past the socket's 208 KiB receive buffer
+	# truesize each, far past the socket's 128 KiB receive buffer (the
+	# event_buffer of 64 KiB, doubled by the kernel)
 	wb_load 1000 1000
 	skvtool put wb after-stall yes >/dev/null
 	kill -CONT "$wb_sync"
