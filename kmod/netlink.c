@@ -137,7 +137,7 @@ static DEFINE_HASHTABLE(skv_subs_by_port, SKV_SUBS_HASH_BITS);
 static DEFINE_MUTEX(skv_subs_mutex);
 
 /* SKV_NL_VALUE_MAX is the largest value a netlink attribute can carry. */
-static_assert(SKV_NL_VALUE_MAX == U16_MAX - NLA_HDRLEN);
+static_assert(U16_MAX - NLA_HDRLEN == SKV_NL_VALUE_MAX);
 
 /* The extack message for an error of the table layer; @nla may be NULL. */
 static void skv_nl_table_err(struct netlink_ext_ack *extack,

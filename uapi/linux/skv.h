@@ -293,9 +293,7 @@ struct skv_features {
 	__u64 map_size_cap;	/* out: SKV_MAP_SIZE_CAP */
 	__u32 map_slot_size_cap; /* out: SKV_MAP_SLOT_SIZE_CAP */
 	__u32 __reserved1;
-	__u32 event_value_max;	/* out: largest value-max of a netlink
-				 * subscription (SKV_NL_VALUE_MAX), 0 = events
-				 * carry no values */
+	__u32 event_value_max;	/* out: SKV_NL_VALUE_MAX, 0 = no values */
 	__u32 __reserved2;
 };
 
