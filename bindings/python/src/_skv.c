@@ -437,13 +437,17 @@ static PyStructSequence_Field skv_event_fields[] = {
 	{ "seq", "sequence number of the event in its subscription, from 1" },
 	{ "lost", "events of this subscription the kernel dropped so far" },
 	{ "missed", "events missing right before this one (a gap), 0 if none" },
+	{ "value", "with watch(values=True), a set event's new value, bytes; "
+		   "None for other events or a value over 65531 bytes" },
+	{ "ttl", "with value: the key's time to live left, seconds; None = none" },
 	{ NULL }
 };
 
 static PyStructSequence_Desc skv_event_desc = {
 	"skv.Event",
 	"A change to a watched table. A nonzero missed means events were lost "
-	"before this one: resynchronise (scan the table) if you keep a copy.",
+	"before this one: resynchronise (scan the table) if you keep a copy. "
+	"value and ttl are attributes only: the tuple keeps its 7 items.",
 	skv_event_fields, 7,
 };
 
@@ -1855,6 +1859,7 @@ typedef struct {
 	int busy;
 	unsigned int busy_gen;
 	unsigned int gen;	/* skv_fork_gen at open: the owning process */
+	size_t value_max;	/* values=True: SKV_NL_VALUE_MAX, else 0 */
 } WatchObject;
 
 static PyTypeObject skv_WatchType;
@@ -1884,7 +1889,7 @@ static int watch_sub(WatchObject *w, PyObject *name_o, int subscribe)
 	if (watch_check(w))
 		return -1;
 	Py_BEGIN_ALLOW_THREADS
-	ret = subscribe ? skv_events_subscribe(w->ev, name) :
+	ret = subscribe ? skv_events_subscribe_values(w->ev, name, w->value_max) :
 			  skv_events_unsubscribe(w->ev, name);
 	Py_END_ALLOW_THREADS
 	w->busy = 0;
@@ -1897,18 +1902,25 @@ static int watch_sub(WatchObject *w, PyObject *name_o, int subscribe)
 
 static PyObject *watch_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
+	static char *kwlist[] = { "values", NULL };
+	PyObject *empty;
 	WatchObject *w;
+	int ret, values = 0;
 	Py_ssize_t i;
-	int ret;
 
-	if (kwds && PyDict_GET_SIZE(kwds)) {
-		PyErr_SetString(PyExc_TypeError, "Watch() takes table names only");
+	empty = PyTuple_New(0);
+	if (!empty)
 		return NULL;
-	}
+	ret = PyArg_ParseTupleAndKeywords(empty, kwds, "|$p:Watch", kwlist,
+					  &values);
+	Py_DECREF(empty);
+	if (!ret)
+		return NULL;
 	w = (WatchObject *)type->tp_alloc(type, 0);
 	if (!w)
 		return NULL;
 	w->gen = w->busy_gen = skv_fork_gen;
+	w->value_max = values ? SKV_NL_VALUE_MAX : 0;
 	Py_BEGIN_ALLOW_THREADS
 	ret = skv_events_open(&w->ev);
 	Py_END_ALLOW_THREADS
@@ -1949,10 +1961,13 @@ static const char *const skv_event_names[] = {
 	[SKV_EVENT_TYPE_TABLE_DELETED] = "table_deleted",
 };
 
-static PyObject *skv_event_obj(const struct skv_event *e)
+static PyObject *skv_event_obj(WatchObject *w, const struct skv_event *e)
 {
 	PyObject *r = PyStructSequence_New(&skv_EventType);
 	size_t ntypes = sizeof(skv_event_names) / sizeof(skv_event_names[0]);
+	const void *value;
+	uint64_t ttl_ms;
+	size_t len;
 	int i;
 
 	if (!r)
@@ -1971,7 +1986,15 @@ static PyObject *skv_event_obj(const struct skv_event *e)
 	PyStructSequence_SET_ITEM(r, 4, PyLong_FromUnsignedLongLong(e->seq));
 	PyStructSequence_SET_ITEM(r, 5, PyLong_FromUnsignedLongLong(e->lost));
 	PyStructSequence_SET_ITEM(r, 6, PyLong_FromUnsignedLongLong(e->missed));
-	for (i = 0; i < 7; i++) {
+	if (!skv_events_value(w->ev, &value, &len, &ttl_ms)) {
+		PyStructSequence_SET_ITEM(r, 7, PyBytes_FromStringAndSize(value, len));
+		PyStructSequence_SET_ITEM(r, 8, ttl_ms ? PyFloat_FromDouble(ttl_ms / 1000.0) :
+						   Py_NewRef(Py_None));
+	} else {
+		PyStructSequence_SET_ITEM(r, 7, Py_NewRef(Py_None));
+		PyStructSequence_SET_ITEM(r, 8, Py_NewRef(Py_None));
+	}
+	for (i = 0; i < 9; i++) {
 		if (!PyStructSequence_GET_ITEM(r, i)) {
 			Py_DECREF(r);
 			return NULL;
@@ -2004,7 +2027,7 @@ static PyObject *watch_next_event(WatchObject *w, double timeout)
 		ret = skv_events_next(w->ev, &e);
 		Py_END_ALLOW_THREADS
 		if (!ret)
-			return skv_event_obj(&e);
+			return skv_event_obj(w, &e);
 		if (ret != -EAGAIN)
 			return skv_raise(ret, NULL, "watch");
 		if (timeout == 0)
@@ -2167,20 +2190,30 @@ static PyObject *watch_exit(WatchObject *w, PyObject *args)
 }
 
 PyDoc_STRVAR(table_watch_doc,
-"watch()\n--\n\n"
+"watch(*, values=False)\n--\n\n"
 "Return an skv.Watch subscribed to this table's changes: iterate over it\n"
 "(blocking), call next(timeout) or, with selectors/asyncio, read() when\n"
 "fileno() is readable. Each skv.Event carries seq, lost and missed, so a\n"
-"gap (missed > 0) is never silent.");
+"gap (missed > 0) is never silent. values=True: set events also carry\n"
+"the new value and its ttl (values up to 65531 bytes).");
 
-static PyObject *table_watch(TableObject *self, PyObject *unused)
+static PyObject *table_watch(TableObject *self, PyObject *args, PyObject *kwds)
 {
-	PyObject *name = table_get_name(self, NULL), *w;
+	PyObject *name, *targs, *w;
 
+	if (PyTuple_GET_SIZE(args)) {
+		PyErr_SetString(PyExc_TypeError, "watch() takes keyword arguments only");
+		return NULL;
+	}
+	name = table_get_name(self, NULL);
 	if (!name)
 		return NULL;
-	w = PyObject_CallOneArg((PyObject *)&skv_WatchType, name);
+	targs = PyTuple_Pack(1, name);
 	Py_DECREF(name);
+	if (!targs)
+		return NULL;
+	w = PyObject_Call((PyObject *)&skv_WatchType, targs, kwds);
+	Py_DECREF(targs);
 	return w;
 }
 
@@ -2255,7 +2288,8 @@ static PyMethodDef table_methods[] = {
 	{ "set", (PyCFunction)(void (*)(void))table_set, METH_FASTCALL | METH_KEYWORDS, table_set_doc },
 	{ "scan", (PyCFunction)(void (*)(void))table_scan, METH_FASTCALL | METH_KEYWORDS, table_scan_doc },
 	{ "batch", (PyCFunction)table_batch, METH_NOARGS, table_batch_doc },
-	{ "watch", (PyCFunction)table_watch, METH_NOARGS, table_watch_doc },
+	{ "watch", (PyCFunction)(void (*)(void))table_watch,
+	  METH_VARARGS | METH_KEYWORDS, table_watch_doc },
 	{ "fileno", (PyCFunction)table_fileno, METH_NOARGS, table_fileno_doc },
 	{ "close", (PyCFunction)table_close, METH_NOARGS, table_close_doc },
 	{ "__enter__", (PyCFunction)table_enter_ctx, METH_NOARGS, "with skv.open(...) as t: closes t at the end" },
@@ -2368,8 +2402,9 @@ static PyMethodDef watch_methods[] = {
 };
 
 PyDoc_STRVAR(watch_doc,
-"Watch(*names)\n--\n\n"
+"Watch(*names, values=False)\n--\n\n"
 "Change events of the tables named, over skv's generic netlink family.\n"
+"values=True: set events carry the new value and ttl as well.\n"
 "Iterating blocks for each skv.Event; next(timeout) waits at most timeout;\n"
 "read() returns what is waiting. fileno() works with selectors and\n"
 "asyncio's loop.add_reader(). A Watch belongs to one process: after fork()\n"

@@ -787,6 +787,32 @@ def watch_events():
 
 
 @test
+def watch_values():
+    t = fresh("watchval", max_value_len=100000)
+    with t.watch(values=True) as w:
+        t.put("a", "1")
+        t.put("s", "v", ttl=30)
+        t.put("big", b"z" * 70000)
+        t.delete("a")
+        evs = [w.next(timeout=10) for _ in range(4)]
+        check(None not in evs, f"missing events: {evs}")
+        eq([e.value for e in evs], [b"1", b"v", None, None])
+        eq(evs[0].ttl, None)
+        check(20 < evs[1].ttl <= 30, f"ttl {evs[1].ttl}")
+        eq(len(evs[0]), 7)  # value and ttl are attributes, not items
+    with t.watch() as w:
+        t.put("a", "2")
+        e = w.next(timeout=10)
+        check(e is not None and e.value is None and e.ttl is None, f"got {e}")
+    raises(TypeError, t.watch, True)
+    raises(TypeError, t.watch, valuez=True)
+    raises(TypeError, skv.Watch, t.name, other=1)
+    with skv.Watch(t.name, values=True) as w:
+        t.put("b", "3")
+        eq(w.next(timeout=10).value, b"3")
+
+
+@test
 def watch_expired_event():
     t = fresh("watchexp")
     w = t.watch()
