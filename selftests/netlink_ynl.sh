@@ -143,6 +143,10 @@ yerr "key-del: gone" "No such file or directory" "'msg': 'no such key'" \
 yok "subscribe" "^(null|\[\]|\{\})$" --do subscribe --json "{\"table\": \"$T\"}"
 yerr "subscribe: no such table" "No such file or directory" "'msg': 'no such table'" \
 	--do subscribe --json '{"table": "ynl-nosuch"}'
+yok "subscribe: with value-max" "^(null|\[\]|\{\})$" \
+	--do subscribe --json "{\"table\": \"$T\", \"value-max\": 65531}"
+yerr "subscribe: value-max above 65531" "Numerical result out of range" "" \
+	--do subscribe --json "{\"table\": \"$T\", \"value-max\": 65532}"
 # each cli.py run is a new socket: the earlier subscription died with its
 yerr "unsubscribe: not subscribed" "No such file or directory" "'msg': 'not subscribed'" \
 	--do unsubscribe --json "{\"table\": \"$T\"}"
