@@ -128,9 +128,10 @@ check:
 
 check-build: all checkpatch sparse netlink-check dkms-check layers
 
-# The module for the demo kernel is built by tools/vm/run, which boots it.
+# The module for the demo kernel is built by tools/vm/run, which boots it;
+# tools/demo-vm.sh adds etcd and veth.ko for the demo's skv-sync step.
 demo: demo-build
-	@$(TOP)/tools/vm/run --kernel $(DEMO_KERNEL) --no-tests -- skv-demo
+	@$(TOP)/tools/demo-vm.sh $(DEMO_KERNEL)
 
 vm: all
 	@$(TOP)/tools/vm/run --kernel $(or $(KERNEL),$(DEMO_KERNEL)) --interactive
