@@ -65,12 +65,12 @@ userspace: deps
 	@install -m 0755 tools/demo.sh $(BUILD)/bin/skv-demo
 
 # What the demo runs, and no test: the library, the session example,
-# skvtool and the demo script.
+# skvtool, skv-sync and the demo script.
 demo-build: deps-demo
 	@mkdir -p $(BUILD)/bin $(BUILD)/lib
-	@echo "  BUILD   libskvdev, skv-session, skvtool"
+	@echo "  BUILD   libskvdev, skv-session, skvtool, skv-sync"
 	@$(MAKE) -s -C libskvdev O=$(BUILD) lib $(BUILD)/bin/skv-session
-	@$(MAKE) -s -C tools O=$(BUILD) $(BUILD)/bin/skvtool
+	@$(MAKE) -s -C tools O=$(BUILD) $(BUILD)/bin/skvtool $(BUILD)/bin/skv-sync
 	@install -m 0755 tools/demo.sh $(BUILD)/bin/skv-demo
 
 # With them, the command blocks of README.md and the man pages, as a test
@@ -128,9 +128,10 @@ check:
 
 check-build: all checkpatch sparse netlink-check dkms-check layers
 
-# The module for the demo kernel is built by tools/vm/run, which boots it.
+# The module for the demo kernel is built by tools/vm/run, which boots it;
+# tools/demo-vm.sh adds etcd and veth.ko for the demo's skv-sync step.
 demo: demo-build
-	@$(TOP)/tools/vm/run --kernel $(DEMO_KERNEL) --no-tests -- skv-demo
+	@$(TOP)/tools/demo-vm.sh $(DEMO_KERNEL)
 
 vm: all
 	@$(TOP)/tools/vm/run --kernel $(or $(KERNEL),$(DEMO_KERNEL)) --interactive

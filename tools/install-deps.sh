@@ -17,19 +17,21 @@
 set -eu
 
 # What the demo builds and boots: userspace, skv.ko against the 6.12
-# headers, a busybox initramfs in QEMU.
+# headers, a busybox initramfs in QEMU; and skv-sync (tools/skv-sync),
+# etcd's JSON gateway through libcurl and json-c, Redis through hiredis,
+# its config file through inih. etcd itself is never installed: its
+# package would start a service (tools/skv-sync/tests/fetch-etcd.sh).
 demo_pkgs="gcc make libc6-dev pkg-config file kmod cpio gzip xz-utils perl
 bc bison flex libelf-dev libssl-dev
 qemu-system-x86 busybox-static
-libjson-c-dev libnl-genl-3-dev zlib1g-dev"
+libjson-c-dev libnl-genl-3-dev zlib1g-dev
+libcurl4-openssl-dev libhiredis-dev libinih-dev"
 # What make check adds: the kernel source (debug kernel, kselftest
 # harness, checkpatch, ynl), the netlink spec checks, sparse.
 check_pkgs="linux-source-6.12 python3 python3-yaml python3-jsonschema sparse"
-# skv-sync (tools/skv-sync): etcd's JSON gateway through libcurl and
-# json-c, Redis through hiredis, its config file through inih; and
-# liblzf1, libjemalloc2, the runtime libraries of the redis-server that its
-# tests run in the VM (tools/bench/fetch-servers.sh).
-sync_pkgs="libcurl4-openssl-dev libhiredis-dev libinih-dev liblzf1 libjemalloc2"
+# liblzf1, libjemalloc2: the runtime libraries of the redis-server that
+# skv-sync's tests run in the VM (tools/bench/fetch-servers.sh).
+sync_pkgs="liblzf1 libjemalloc2"
 
 kernels="6.1 6.12"
 pkgs="$demo_pkgs $check_pkgs $sync_pkgs"
