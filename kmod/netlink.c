@@ -1045,13 +1045,18 @@ static void skv_sub_send(struct skv_sub *s, const struct skv_change *c)
 	size_t size = nla_total_size(sizeof(u32)) +
 		      nla_total_size(SKV_NAME_MAX) + nla_total_size(c->key_len) +
 		      3 * nla_total_size_64bit(sizeof(u64));
-	struct sk_buff *msg;
+	struct sk_buff *msg = NULL;
 	void *hdr;
 
 	if (value)
-		size += nla_total_size(c->value_len) +
-			nla_total_size_64bit(sizeof(u64));
-	msg = genlmsg_new(size, GFP_ATOMIC | __GFP_NOWARN);
+		msg = genlmsg_new(size + nla_total_size(c->value_len) +
+				  nla_total_size_64bit(sizeof(u64)),
+				  GFP_ATOMIC | __GFP_NOWARN);
+	/* No room for a large value: the event goes without it. */
+	if (!msg) {
+		value = false;
+		msg = genlmsg_new(size, GFP_ATOMIC | __GFP_NOWARN);
+	}
 
 	spin_lock_bh(&s->lock);
 	s->seq++;

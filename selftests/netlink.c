@@ -12,6 +12,7 @@
 #include <grp.h>
 #include <poll.h>
 #include <sched.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <linux/genetlink.h>
@@ -630,6 +631,86 @@ TEST_F(nl, events_carry_large_and_mapped_values)
 	EXPECT_EQ(0, skv_table_delete(ctl, big));
 	EXPECT_EQ(0, skv_table_delete(ctl, mapped));
 	close(ctl);
+	free(v);
+}
+
+/*
+ * With memory short for a large event, the event still goes, without its
+ * value (fail-nth: the debug kernel). Fails the 1st, 2nd, ... allocation
+ * of a PUT until one fails inside the event's, and no event is lost.
+ */
+TEST_F(nl, event_without_value_when_memory_is_short)
+{
+	struct skv_table_attr attr = { .max_value_len = 40000 };
+	static const char *const knobs[][2] = {
+		{ "/sys/kernel/debug/failslab/verbose", "0" },
+		{ "/sys/kernel/debug/fail_page_alloc/verbose", "0" },
+		{ "/sys/kernel/debug/fail_page_alloc/min-order", "0" },
+	};
+	int ctl, fd, nth, rcvbuf = 1 << 20, n, without = 0;
+	char name[SKV_NAME_MAX], left[16];
+	__u64 seq = 0;
+	struct event ev;
+	struct nl sub;
+	char *v;
+
+	nth = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+	if (nth < 0)
+		SKIP(return, "no /proc/thread-self/fail-nth (kernel without fault injection)");
+	for (n = 0; n < 3; n++) {
+		int k = open(knobs[n][0], O_WRONLY | O_CLOEXEC);
+
+		if (k >= 0) {
+			ASSERT_LT(0, write(k, knobs[n][1], 1));
+			close(k);
+		}
+	}
+	v = malloc(attr.max_value_len);
+	ASSERT_NE(NULL, v);
+	memset(v, 'q', attr.max_value_len);
+	ctl = skv_ctl_open();
+	ASSERT_LE(0, ctl);
+	skv_name(name, "nl-nomem");
+	fd = skv_create(ctl, name, &attr);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, nl_open(&sub));
+	sub.family = self->nl.family;
+	ASSERT_EQ(0, setsockopt(sub.fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				sizeof(rcvbuf)));
+	ASSERT_EQ(0, subscribe_values(&sub, name, SKV_CMD_SUBSCRIBE,
+				      attr.max_value_len));
+	ASSERT_EQ(0, mlockall(MCL_CURRENT | MCL_FUTURE));
+
+	for (n = 1; n < 400 && !without; n++) {
+		char c[16];
+		int len = snprintf(c, sizeof(c), "%d", n), ret;
+
+		ASSERT_EQ(len, pwrite(nth, c, len, 0));
+		ret = skv_put(fd, "k", 1, v, attr.max_value_len, 0, NULL);
+		ASSERT_LT(0, pread(nth, left, sizeof(left), 0));
+		ASSERT_EQ(1, pwrite(nth, "0", 1, 0));	/* disarm */
+		if (ret) {
+			ASSERT_EQ(-ENOMEM, ret);	/* the PUT's own */
+			continue;
+		}
+		ASSERT_EQ(1, next_event(&sub, &ev, 2000));
+		EXPECT_EQ(seq + 1, ev.seq);
+		EXPECT_EQ(0, ev.lost);
+		seq = ev.seq;
+		if (!ev.value)
+			without++;
+		else
+			EXPECT_EQ(attr.max_value_len, ev.value_len);
+		if (atoi(left) != 0)
+			break;	/* ran without hitting the fault: done */
+	}
+	munlockall();
+	EXPECT_EQ(1, without);
+	close(sub.fd);
+	close(fd);
+	EXPECT_EQ(0, skv_table_delete(ctl, name));
+	close(ctl);
+	close(nth);
 	free(v);
 }
 

@@ -8,8 +8,12 @@
  * pipelines SET PREFIX+KEY VALUE [PX TTL] from the event itself; only a
  * longer value, or a kernel whose events carry none, is read back. For
  * each delete or expiry, DEL. Events of one key raised on two CPUs may
- * arrive out of order: a set or delete older than the version last sent
- * for the key is skipped. An eviction is not a deletion (the
+ * arrive out of order (a set is announced after its entry is visible,
+ * with no lock held): the link remembers per key the version it last
+ * sent, a deleted key's too (a tombstone), and skips a set or delete
+ * older than that. Tombstones are dropped past SKV_WB_MAX_GONE, and on a
+ * reconnect; the highest version dropped becomes a floor below which a
+ * set of a key the link does not know is read back instead of trusted. An eviction is not a deletion (the
  * table is a cache in front of Redis), so it sends nothing. Commands are
  * sent in pipelines of up to 512 and their replies read before the next
  * events are taken.
@@ -54,13 +58,15 @@
 
 #define SKV_WB_PIPELINE		512
 #define SKV_WB_VMAP_BUCKETS	4096
+#define SKV_WB_MAX_GONE		65536	/* tombstones kept */
 /* Events with values fill a socket sooner: room for a burst of them. */
 #define SKV_WB_RCVBUF		(8 << 20)
 
-/* The version last written to Redis, per key. */
+/* The version last written to Redis, per key: set, or deleted (gone). */
 struct skv_vent {
 	struct skv_vent *next;
 	uint64_t version;
+	bool gone;
 	size_t len;
 	unsigned char key[];
 };
@@ -80,6 +86,8 @@ struct skv_wb {
 	uint64_t last_ops;	/* counters at the previous check */
 	bool suspect;		/* the previous check found too few events */
 	struct skv_vent *vmap[SKV_WB_VMAP_BUCKETS];
+	unsigned int nr_gone;	/* tombstones in vmap */
+	uint64_t floor;		/* highest version forgotten from vmap */
 	/* the redis key being built: prefix + key */
 	unsigned char *rkey;
 	size_t rkey_cap;
@@ -106,45 +114,70 @@ static struct skv_vent **skv_vmap_find(struct skv_wb *w, const void *key,
 	return pp;
 }
 
-static void skv_vmap_set(struct skv_wb *w, const void *key, size_t len,
-			 uint64_t version)
+/* Record @version for @key, set or (@gone) deleted. */
+static void skv_vmap_put(struct skv_wb *w, const void *key, size_t len,
+			 uint64_t version, bool gone)
 {
 	struct skv_vent **pp = skv_vmap_find(w, key, len), *e = *pp;
 
 	if (!e) {
 		e = malloc(sizeof(*e) + len);
-		if (!e)
-			return;	/* the next resync writes this key again */
+		if (!e) {
+			/* unknown from now on: below the floor, read back */
+			if (w->floor < version)
+				w->floor = version;
+			return;
+		}
 		e->next = NULL;
+		e->gone = false;
 		e->len = len;
 		memcpy(e->key, key, len);
 		*pp = e;
 	}
+	w->nr_gone += (int)gone - (int)e->gone;
+	e->gone = gone;
 	e->version = version;
 }
 
-static void skv_vmap_del(struct skv_wb *w, const void *key, size_t len)
+static void skv_vmap_set(struct skv_wb *w, const void *key, size_t len,
+			 uint64_t version)
 {
-	struct skv_vent **pp = skv_vmap_find(w, key, len), *e = *pp;
+	skv_vmap_put(w, key, len, version, false);
+}
 
-	if (e) {
-		*pp = e->next;
-		free(e);
+/* Forget the entries @all, or only the tombstones, raising the floor. */
+static void skv_vmap_forget(struct skv_wb *w, bool all)
+{
+	struct skv_vent **pp, *e;
+	unsigned int i;
+
+	for (i = 0; i < SKV_WB_VMAP_BUCKETS; i++) {
+		for (pp = &w->vmap[i]; (e = *pp);) {
+			if (!all && !e->gone) {
+				pp = &e->next;
+				continue;
+			}
+			if (w->floor < e->version)
+				w->floor = e->version;
+			*pp = e->next;
+			free(e);
+		}
 	}
+	w->nr_gone = 0;
+}
+
+/* @key was deleted at @version: keep a tombstone, a bounded number. */
+static void skv_vmap_gone(struct skv_wb *w, const void *key, size_t len,
+			  uint64_t version)
+{
+	if (w->nr_gone >= SKV_WB_MAX_GONE)
+		skv_vmap_forget(w, false);
+	skv_vmap_put(w, key, len, version, true);
 }
 
 static void skv_vmap_clear(struct skv_wb *w)
 {
-	unsigned int i;
-
-	for (i = 0; i < SKV_WB_VMAP_BUCKETS; i++) {
-		while (w->vmap[i]) {
-			struct skv_vent *e = w->vmap[i];
-
-			w->vmap[i] = e->next;
-			free(e);
-		}
-	}
+	skv_vmap_forget(w, true);
 }
 
 static int skv_wb_rkey(struct skv_wb *w, const void *key, size_t len)
@@ -413,7 +446,7 @@ static int skv_wb_resync(struct skv_wb *w)
 	while (!(ret = skv_scan_next(it, &item))) {
 		struct skv_vent *e = *skv_vmap_find(w, item.key, item.key_len);
 
-		if (!w->full && e && e->version == item.version) {
+		if (!w->full && e && !e->gone && e->version == item.version) {
 			same++;
 			continue;
 		}
@@ -522,10 +555,12 @@ static int skv_wb_on_event(struct skv_wb *w, const struct skv_event *e)
 	e2 = *skv_vmap_find(w, e->key, e->key_len);
 	switch (e->type) {
 	case SKV_EVENT_TYPE_SET:
-		/* sent already (--warm, a resync, or a newer event) */
+		/* sent already (--warm, a resync, a newer set or a delete) */
 		if (e2 && e2->version >= e->version)
 			return 0;
-		if (!skv_events_value(w->ev, &cval, &len, &ttl_ms)) {
+		/* an unknown key at or below the floor may be gone: read it */
+		if ((e2 || e->version > w->floor) &&
+		    !skv_events_value(w->ev, &cval, &len, &ttl_ms)) {
 			ret = skv_wb_append_set(w, e->key, e->key_len, cval,
 						len, ttl_ms);
 			if (!ret)
@@ -534,8 +569,11 @@ static int skv_wb_on_event(struct skv_wb *w, const struct skv_event *e)
 		}
 		/* no value in the event: read the key back */
 		ret = skv_get_alloc(w->t, e->key, e->key_len, &val, &len, &meta);
-		if (ret == -ENOENT)
-			goto del;	/* deleted since: its DELETE event follows */
+		if (ret == -ENOENT) {
+			/* deleted since: its DELETE event follows */
+			skv_vmap_gone(w, e->key, e->key_len, e->version);
+			return skv_wb_append_del(w, e->key, e->key_len);
+		}
 		if (ret)
 			return ret;
 		if (e2 && e2->version >= meta.version) {
@@ -552,8 +590,7 @@ static int skv_wb_on_event(struct skv_wb *w, const struct skv_event *e)
 		/* the key was set again after this entry: keep it */
 		if (e2 && e2->version > e->version)
 			return 0;
-del:
-		skv_vmap_del(w, e->key, e->key_len);
+		skv_vmap_gone(w, e->key, e->key_len, e->version);
 		return skv_wb_append_del(w, e->key, e->key_len);
 	case SKV_EVENT_TYPE_EVICTED:
 		return 0;
@@ -585,14 +622,18 @@ static int skv_wb_open(struct skv_wb *w)
 		int size = w->l->event_buffer ?: SKV_WB_RCVBUF;
 		struct skv_features f;
 
-		/* as root past net.core.rmem_max, else up to it */
-		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
-			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 		/* 0 on a kernel whose events carry no values */
 		if (skv_features(skv_ctx.dev, &f))
 			f.event_value_max = 0;
 		ret = skv_events_subscribe_values(w->ev, w->l->table,
 						  f.event_value_max);
+		/*
+		 * After subscribing, which sizes the buffer for values: as
+		 * root past net.core.rmem_max, else up to it.
+		 */
+		if (!ret &&
+		    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	}
 	if (ret)
 		skv_err(w->who, "events of table '%s': %s", w->l->table, strerror(-ret));
