@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The Redis and memcached servers for `make bench` and the skv-sync
-# tests, and redis-benchmark for the bench's write-behind baseline, taken
+# tests, with redis-cli, and redis-benchmark for the bench's write-behind
+# baseline, taken
 # out of their Debian packages into the cache without installing them
 # (tools/fetch-debs.sh): installing redis-server or memcached would enable
 # and start a system daemon on the host, and they only ever run inside the
@@ -10,12 +11,12 @@
 # libsasl2: plain libraries, no service) are installed by `make
 # bench-deps`, so tools/vm/run finds them with ldd.
 #
-# Prints the directory that holds redis-server, redis-benchmark and
-# memcached.
+# Prints the directory that holds redis-server, redis-cli,
+# redis-benchmark and memcached.
 set -eu
 
 # redis-server is redis-check-rdb under another name: Redis picks its role
 # from argv[0], so the binary is kept under the server's name.
 exec "$(dirname "$0")/../fetch-debs.sh" servers "redis-tools memcached" \
-	usr/bin/redis-check-rdb:redis-server usr/bin/redis-benchmark \
+	usr/bin/redis-check-rdb:redis-server usr/bin/redis-cli usr/bin/redis-benchmark \
 	usr/bin/memcached
