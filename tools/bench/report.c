@@ -356,6 +356,12 @@ static double t_map_put(void)
 }
 static double t_map_null(void) { return fig("mapped", "get", NULL, 16, 64) / null_ioctl(); }
 
+/* skv-sync (issue 14): the replica against etcd's own watch delivery */
+static double t_sync_apply(void)
+{
+	return fig("sync", "etcdctl_watch", NULL, 16, 64) / fig("sync", "apply", NULL, 16, 64);
+}
+
 static const struct target_def {
 	const char *name;
 	double limit;
@@ -389,6 +395,8 @@ static const struct target_def {
 	{ "#16 BATCH of 64 PUTs, per key ÷ single PUT", 0.5, true, "×", t_batch64_put, "skv", "put_batch" },
 	{ "#16 kernel bytes per entry beyond key+value (1M entries, buckets counted)", 64, true, " B", t_mem, "memory", "skv" },
 	{ "#16 read scaling on 2 vCPUs ÷ getppid()'s scaling", 0.95, false, "×", t_scale_getppid, "scale", "skv_get" },
+	/* issue 14 */
+	{ "skv-sync replica apply rate ÷ etcdctl watch delivery rate", 0.8, false, "×", t_sync_apply, "sync", "apply" },
 	{ NULL },
 };
 
@@ -434,6 +442,138 @@ static void table_curve(FILE *f)
 			fprintf(f, "— | — |\n");
 		else
 			fprintf(f, "%.0f | %.0f |\n", p999, mx);
+	}
+}
+
+/* ------------------------------------------------------------ skv-sync */
+
+/* The rep of @o with the best rate: its CPU split, one line a process. */
+static void sync_cpu(FILE *f, json_object *o)
+{
+	json_object *reps, *best = NULL, *cpu;
+	double rate = 0;
+	size_t i;
+
+	if (!json_object_object_get_ex(o, "reps", &reps))
+		return;
+	for (i = 0; i < json_object_array_length(reps); i++) {
+		json_object *r = json_object_array_get_idx(reps, i);
+
+		if (jnum(r, "rate") > rate) {
+			rate = jnum(r, "rate");
+			best = r;
+		}
+	}
+	if (!best || !json_object_object_get_ex(best, "cpu", &cpu))
+		return;
+	json_object_object_foreach(cpu, name, c) {
+		json_object *th;
+
+		fprintf(f, "%s: user %.0f ms, system %.0f ms", name,
+			jnum(c, "user_ms_per_1000"), jnum(c, "sys_ms_per_1000"));
+		if (json_object_object_get_ex(c, "threads_ms_per_1000", &th) &&
+		    json_object_object_length(th) > 1) {
+			const char *sep = " (threads: ";
+
+			json_object_object_foreach(th, tn, tv) {
+				fprintf(f, "%s%s %s", sep, tn, json_object_get_string(tv));
+				sep = "; ";
+			}
+			fprintf(f, ")");
+		}
+		fprintf(f, "; ");
+	}
+}
+
+static void sync_rate_row(FILE *f, const char *label, const char *op, const char *per)
+{
+	json_object *o = find("sync", op, NULL, 16, 64);
+	json_object *reps;
+
+	if (!o) {
+		const char *why = not_measured_why("sync", op);
+
+		fprintf(f, "| %s | — | — | — | not measured%s%s |\n", label, why ? ": " : "",
+			why ? why : "");
+		return;
+	}
+	json_object_object_get_ex(o, "reps", &reps);
+	fprintf(f, "| %s | %.0f | %.0f | %.0f–%.0f (%zu) | ", label, jnum(o, "rate_best"),
+		jnum(o, "rate_median"), jnum(o, "rate_worst"), jnum(o, "rate_best"),
+		reps ? json_object_array_length(reps) : 0);
+	sync_cpu(f, o);
+	fprintf(f, "per %s |\n", per);
+}
+
+static void table_sync(FILE *f)
+{
+	json_object *lag = find("sync", "lag", NULL, 16, 64);
+	double w = fig("sync", "etcdctl_watch", NULL, 16, 64);
+	double g = fig("sync", "gateway_watch", NULL, 16, 64);
+	double a = fig("sync", "apply", NULL, 16, 64);
+	double wb = fig("sync", "writebehind", NULL, 16, 64);
+	double rb = fig("sync", "redis_benchmark_set", NULL, 16, 64);
+	double am, wm, gm;
+	size_t i, n = json_object_array_length(all);
+	const char *sep = "";
+
+	if (isnan(w) && isnan(a) && isnan(wb) && !not_measured_why("sync", "replica") &&
+	    !not_measured_why("sync", "writebehind"))
+		return;
+	by_median = true;
+	am = fig("sync", "apply", NULL, 16, 64);
+	wm = fig("sync", "etcdctl_watch", NULL, 16, 64);
+	gm = fig("sync", "gateway_watch", NULL, 16, 64);
+	by_median = false;
+	fprintf(f, "\n## skv-sync: the replica against etcd's watch, write-behind against redis-benchmark\n\n");
+	fprintf(f, "One etcd member on the guest's loopback, Redis on a unix socket, nothing pinned; "
+		"16 B keys, 64 B values, one put per etcd revision. Rates per second of emulated time; "
+		"best and median over the repetitions, which interleave. A watch rate counts from the first event "
+		"seen to the last (less those seen at once): no watcher's start is counted, and skv-sync, which "
+		"shows its first key only after parsing etcd's whole first message (up to 1000 revisions), "
+		"is favoured by up to that message. CPU: of the best repetition, per 1000 revisions (or keys).\n\n");
+	fprintf(f, "| figure | best /s | median /s | range (reps) | CPU |\n|---|---:|---:|---|---|\n");
+	sync_rate_row(f, "etcd watch delivery: etcdctl watch (gRPC), revisions", "etcdctl_watch", "1000 revisions");
+	sync_rate_row(f, "etcd watch delivery: JSON gateway read by curl, revisions", "gateway_watch", "1000 revisions");
+	sync_rate_row(f, "skv-sync replica: revisions applied into the table", "apply", "1000 revisions");
+	sync_rate_row(f, "skv-sync write-behind: table writes reaching Redis, keys", "writebehind", "1000 keys");
+	sync_rate_row(f, "redis-benchmark SET -P 512, one connection, keys", "redis_benchmark_set", "1000 keys");
+	fprintf(f, "\n");
+	if (!isnan(a) && !isnan(w)) {
+		fprintf(f, "Replica apply rate ÷ etcdctl watch rate: %.3g× (medians %.3g×)", w / a, wm / am);
+		json_object_object_add(ratios, "skv-sync apply rate / etcdctl watch rate",
+				       json_object_new_double(round(w / a * 1e4) / 1e4));
+		if (!isnan(g)) {
+			fprintf(f, "; ÷ the JSON gateway's rate: %.3g× (medians %.3g×); "
+				"the gateway ÷ etcdctl: %.3g×", g / a, gm / am, w / g);
+			json_object_object_add(ratios, "skv-sync apply rate / JSON gateway watch rate",
+					       json_object_new_double(round(g / a * 1e4) / 1e4));
+		}
+		fprintf(f, ".\n");
+	}
+	if (lag)
+		fprintf(f, "\nLag from an etcd put to the value visible in the table (%d puts, one at a time, %d ms apart): "
+			"p50 %.2f ms, p99 %.2f ms, max %.2f ms; of which the put's own round trip (etcd's commit) p50 %.2f ms, p99 %.2f ms, "
+			"and from the put's reply to the value visible p50 %.2f ms, p99 %.2f ms.\n",
+			jint(lag, "samples"), jint(lag, "gap_ms"), jnum(lag, "lag_p50_ms"),
+			jnum(lag, "lag_p99_ms"), jnum(lag, "lag_max_ms"),
+			jnum(lag, "put_rtt_p50_ms"), jnum(lag, "put_rtt_p99_ms"),
+			jnum(lag, "after_ack_p50_ms"), jnum(lag, "after_ack_p99_ms"));
+	if (!isnan(wb) && !isnan(rb)) {
+		fprintf(f, "\nWrite-behind ÷ redis-benchmark SET -P 512 (best rates): %.3g×", rb / wb);
+		json_object_object_add(ratios, "skv-sync write-behind rate / redis-benchmark SET -P 512 rate",
+				       json_object_new_double(round(rb / wb * 1e4) / 1e4));
+		for (i = 0; i < n; i++) {
+			json_object *o = json_object_array_get_idx(all, i);
+			const char *op = jstr(o, "op");
+
+			if (!streq0(jstr(o, "suite"), "sync") || !op || !strstr(op, "_resyncs_rep"))
+				continue;
+			fprintf(f, "%s%.0f", *sep ? sep : "; resyncs (event socket overflows) in each repetition: ",
+				jnum(o, "value"));
+			sep = ", ";
+		}
+		fprintf(f, ".\n");
 	}
 }
 
@@ -671,6 +811,7 @@ static void text_report(FILE *f, json_object *facts)
 	}
 	table_figures(f);
 	table_peers(f);
+	table_sync(f);
 	table_targets(f);
 	{
 		size_t i, n = json_object_array_length(all);
