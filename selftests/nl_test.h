@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
@@ -186,24 +187,40 @@ static inline int nl_done_err(struct nlmsghdr *nlh)
 	return err;
 }
 
+static inline long nl_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
+}
+
 /*
  * Send @r and read until its ack: 0 or -errno; events are skipped. A
- * reply message is left in nl->buf (the first one).
+ * reply message is left in nl->buf (the first one). Events that overran
+ * the receive buffer may have taken the ack with them (the kernel drops
+ * what does not fit): after an overrun, -ENOBUFS if no ack came in 10 s.
  */
 static inline int nl_do(struct nl *nl, struct req *r)
 {
 	static __thread char buf[NL_BUF];
 	struct nlmsghdr *nlh;
 	int len, ret = 1;
+	long give_up = 0;
 
 	r->nlh.nlmsg_seq = ++nl->seq;
 	if (send(nl->fd, r, r->nlh.nlmsg_len, 0) < 0)
 		return -errno;
 	nl->len = 0;
 	while (ret > 0) {
+		if (give_up && nl_now_ms() > give_up)
+			return -ENOBUFS;
 		len = recv(nl->fd, buf, sizeof(buf), 0);
-		if (len < 0 && errno == ENOBUFS)
-			continue;	/* events overran the buffer */
+		if (len < 0 && errno == ENOBUFS) {
+			if (!give_up)
+				give_up = nl_now_ms() + 10000;
+			continue;
+		}
 		if (len < 0)
 			return -errno;
 		for (nlh = (void *)buf; NLMSG_OK(nlh, len);
