@@ -16,6 +16,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 
 #include <linux/netlink.h>
@@ -61,6 +62,7 @@ struct skv_events {
 	struct skv_ev_node *head, *tail;	/* queued events */
 	struct skv_ev_node *cur;		/* returned by the last next() */
 	struct skv_ev_sub *subs;
+	bool overrun;		/* the socket overflowed since this was cleared */
 };
 
 static const struct nla_policy skv_ev_policy[SKV_A_EVENT_MAX + 1] = {
@@ -217,7 +219,10 @@ static int skv_ev_read(struct skv_events *ev, unsigned int seq, int *ack)
 	if (len < 0) {
 		free(buf);
 		/* libnl maps ENOBUFS to NLE_NOMEM: an overrun. */
-		return len == -NLE_NOMEM ? 1 : skv_nl_err(len);
+		if (len != -NLE_NOMEM)
+			return skv_nl_err(len);
+		ev->overrun = true;
+		return 1;
 	}
 	for (nlh = (struct nlmsghdr *)buf; nlmsg_ok(nlh, len);
 	     nlh = nlmsg_next(nlh, &len)) {
@@ -242,14 +247,25 @@ static int skv_ev_read(struct skv_events *ev, unsigned int seq, int *ack)
 	return ret;
 }
 
+static int64_t skv_ev_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /*
  * Send a subscribe (with @value_max if not 0) or unsubscribe for @table
- * and wait for its ack.
+ * and wait for its ack, at most SKV_NL_TIMEOUT_MS however many events
+ * arrive meanwhile. -ENOBUFS: no ack came, and events overran the socket,
+ * which can take the ack with them (the kernel drops what does not fit).
  */
 static int skv_ev_request(struct skv_events *ev, uint8_t cmd,
 			  const char *table, uint32_t value_max)
 {
 	struct pollfd p = { .fd = nl_socket_get_fd(ev->sk), .events = POLLIN };
+	int64_t deadline, left;
 	struct nl_msg *msg;
 	int ack = 1, ret;
 	unsigned int seq;
@@ -270,14 +286,19 @@ static int skv_ev_request(struct skv_events *ev, uint8_t cmd,
 	if (ret < 0)
 		return skv_nl_err(ret);
 
+	ev->overrun = false;
+	deadline = skv_ev_now_ms() + SKV_NL_TIMEOUT_MS;
 	while (ack > 0) {
-		ret = poll(&p, 1, SKV_NL_TIMEOUT_MS);
+		left = deadline - skv_ev_now_ms();
+		if (left <= 0)
+			return ev->overrun ? -ENOBUFS : -ETIMEDOUT;
+		ret = poll(&p, 1, (int)left);
 		if (ret < 0 && errno == EINTR)
 			continue;
 		if (ret < 0)
 			return -errno;
 		if (!ret)
-			return -ETIMEDOUT;
+			continue;
 		ret = skv_ev_read(ev, seq, &ack);
 		if (ret < 0)
 			return ret;
@@ -364,6 +385,15 @@ int skv_events_subscribe_values(struct skv_events *ev, const char *table,
 	if (value_max)
 		skv_ev_grow_rcvbuf(ev);
 	ret = skv_ev_request(ev, SKV_CMD_SUBSCRIBE, table, value_max);
+	/*
+	 * The ack was lost in an overrun: ask again. EEXIST then means the
+	 * first request took effect (unless this handle was subscribed).
+	 */
+	if (ret == -ENOBUFS) {
+		ret = skv_ev_request(ev, SKV_CMD_SUBSCRIBE, table, value_max);
+		if (ret == -EEXIST && !skv_ev_find_sub(ev, table))
+			ret = 0;
+	}
 	if (ret) {
 		free(s);
 	} else {
@@ -404,6 +434,12 @@ int skv_events_unsubscribe(struct skv_events *ev, const char *table)
 	if (ret)
 		return ret;
 	ret = skv_ev_request(ev, SKV_CMD_UNSUBSCRIBE, table, 0);
+	/* the ack was lost in an overrun: ENOENT now means it took effect */
+	if (ret == -ENOBUFS) {
+		ret = skv_ev_request(ev, SKV_CMD_UNSUBSCRIBE, table, 0);
+		if (ret == -ENOENT && skv_ev_find_sub(ev, table))
+			ret = 0;
+	}
 	if (!ret)
 		skv_ev_forget(ev, table);
 	errno = saved_errno;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -778,6 +779,52 @@ TEST_F(tbl, events_gap)
 	EXPECT_EQ(200 - n, e.lost);
 	EXPECT_EQ(200 - last, e.missed);
 	skv_events_close(ev);
+}
+
+/* A writer floods the events socket: a second subscribe still returns. */
+struct flood {
+	struct skv_table *t;
+	volatile int stop;
+};
+
+static void *flood_write(void *arg)
+{
+	struct flood *f = arg;
+
+	while (!f->stop)
+		skv_put(f->t, K("k"), K("v"), NULL, NULL);
+	return NULL;
+}
+
+TEST_F(tbl, events_subscribe_in_a_flood_returns)
+{
+	struct skv_table_attr attr = { .mode = 0600 };
+	struct flood f = { .t = self->t };
+	struct skv_table *other;
+	struct skv_events *ev;
+	int small = 1, ret;
+	pthread_t th;
+	time_t t0;
+
+	ASSERT_EQ(0, skv_table_open(self->dev, "libskvdev_flood2",
+				    SKV_OPEN_CREATE, &attr, &other));
+	ASSERT_EQ(0, skv_events_open(&ev));
+	ASSERT_EQ(0, setsockopt(skv_events_fd(ev), SOL_SOCKET, SO_RCVBUF,
+				&small, sizeof(small)));
+	ASSERT_EQ(0, skv_events_subscribe(ev, TNAME));
+	ASSERT_EQ(0, pthread_create(&th, NULL, flood_write, &f));
+	/* the acks may be dropped with the events: bounded, never a hang */
+	t0 = time(NULL);
+	ret = skv_events_subscribe(ev, "libskvdev_flood2");
+	EXPECT_TRUE(ret == 0 || ret == -ENOBUFS) TH_LOG("subscribe: %d", ret);
+	ret = skv_events_unsubscribe(ev, TNAME);
+	EXPECT_TRUE(ret == 0 || ret == -ENOBUFS) TH_LOG("unsubscribe: %d", ret);
+	EXPECT_GE(25, time(NULL) - t0);
+	f.stop = 1;
+	pthread_join(th, NULL);
+	skv_events_close(ev);
+	skv_table_close(other);
+	EXPECT_EQ(0, skv_table_delete(self->dev, "libskvdev_flood2"));
 }
 
 #define SECRET	"libskvdev_secret"
